@@ -1,0 +1,4 @@
+import { InitialSchema1795400000000 } from "./1795400000000-initial-schema.js";
+
+/** Every migration, in order. Listed as classes so tsx and the compiled build see the same set. */
+export const migrations = [InitialSchema1795400000000];

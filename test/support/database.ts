@@ -1,0 +1,53 @@
+import { createDb, type Db } from "../../src/store/db.js";
+import { migrateDatabase, openDatabase, type Database } from "../../src/store/data-source.js";
+
+let shared: Promise<Database> | undefined;
+
+/**
+ * The test run's one database: PostgreSQL when DATABASE_URL is set, otherwise an in-memory PGlite
+ * (a new PGlite costs seconds to start, so one serves the whole run). Migrated once.
+ */
+export function testDatabase(): Promise<Database> {
+  shared ??= (async () => {
+    const database = await openDatabase({ url: process.env.DATABASE_URL ?? null, dataDir: "memory://" });
+    await migrateDatabase(database);
+    return database;
+  })();
+  return shared;
+}
+
+export async function closeTestDatabase(): Promise<void> {
+  if (!shared) return;
+  const database = await shared;
+  shared = undefined;
+  await database.dataSource.destroy();
+}
+
+/** Empties every table (TRUNCATE fires no row triggers, so the append-only audit log is emptied too). */
+export async function truncateAll(database: Database): Promise<void> {
+  const tables = await database.dataSource.query(
+    `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'`,
+  ) as Array<{ tablename: string }>;
+  if (tables.length === 0) return;
+  await database.dataSource.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);
+}
+
+export interface TestDatabase {
+  database: Database;
+  db: Db;
+}
+
+/**
+ * Call at the top of a spec file's outer `describe`: the file starts on an empty, migrated database.
+ * The returned object is filled in before the first test runs.
+ */
+export function useCleanDatabase(): TestDatabase {
+  const context = {} as TestDatabase;
+  before(async function () {
+    this.timeout(120_000);
+    context.database = await testDatabase();
+    context.db = createDb(context.database.dataSource);
+    await truncateAll(context.database);
+  });
+  return context;
+}
