@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DataSource } from "typeorm";
 import { PGlite } from "@electric-sql/pglite";
@@ -54,23 +54,73 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const location = inMemory ? dataDir : resolve(dataDir);
   // PGlite creates only the last path segment.
   if (!inMemory) mkdirSync(dirname(location), { recursive: true });
+  const unlock = inMemory ? () => {} : lockDataDir(location);
   // Await PGlite before TypeORM connects: a slow first start would otherwise outlast pg's connect
   // timeout and leave DataSource.initialize() pending forever.
-  const pglite = await PGlite.create(location, { extensions: { pgcrypto } });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(location, { extensions: { pgcrypto } });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const dataSource = new DataSource({ ...common, poolSize: 1, extra: createPgConfig(pglite) });
   const destroy = dataSource.destroy.bind(dataSource);
   // node-postgres never closes the PGlite instance, and an open one keeps the process alive.
   dataSource.destroy = async () => {
     if (dataSource.isInitialized) await destroy();
     if (!pglite.closed) await pglite.close();
+    unlock();
   };
   try {
     await dataSource.initialize();
   } catch (error) {
     await pglite.close();
+    unlock();
     throw error;
   }
   return { kind: "pglite", dataSource, location };
+}
+
+export class DatabaseInUseError extends Error {
+  override readonly name = "DatabaseInUseError";
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * PGlite is one process's database: two processes writing one directory corrupt it. A lock file
+ * holding the owner's pid keeps a second server, or the CLI, out while one is running; a lock left by
+ * a process that died is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const fd = openSync(lockPath, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
+      if (Number.isInteger(owner) && owner !== process.pid && processIsAlive(owner)) {
+        throw new DatabaseInUseError(
+          `the embedded database ${dataDir} is in use by process ${owner} (a running Gatehouse server?). ` +
+            "Stop it first, or run Gatehouse on PostgreSQL (DATABASE_URL) to share the database between processes.",
+        );
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DatabaseInUseError(`could not lock the embedded database ${dataDir}`);
 }
 
 /** Applies pending migrations; returns the names of those it ran. */

@@ -1,0 +1,81 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Db } from "../store/db.js";
+import { findOrganization } from "../store/organizations.repository.js";
+import {
+  findCredentialByHash,
+  insertCredential,
+  listCredentials,
+  revokeCredential,
+  touchCredential,
+  type CredentialKind,
+  type CredentialRecord,
+} from "../store/credentials.repository.js";
+import { DomainError, notFound } from "./domain-error.js";
+import { isUuid, requireText } from "./validation.js";
+
+export type { CredentialKind, CredentialRecord };
+
+/** Prefixes make a leaked secret recognisable to secret scanners and to people. */
+const PREFIX: Record<CredentialKind, string> = { scim_token: "ghs_", api_key: "gha_" };
+const LABEL: Record<CredentialKind, string> = { scim_token: "SCIM token", api_key: "API key" };
+const SECRET = /^gh[sa]_[A-Za-z0-9_-]{43}$/;
+
+export interface IssuedCredential {
+  credential: CredentialRecord;
+  /** The secret itself: shown once, never stored. */
+  secret: string;
+}
+
+export type VerifyFailure = "malformed" | "unknown" | "revoked" | "expired";
+export type VerifyResult = { ok: true; credential: CredentialRecord } | { ok: false; reason: VerifyFailure };
+
+export function hashSecret(secret: string): Buffer {
+  return createHash("sha256").update(secret, "utf8").digest();
+}
+
+export function createCredentialService({ db, now = () => new Date() }: { db: Db; now?: () => Date }) {
+  async function issue(kind: CredentialKind, organizationId: string, input: { name?: string; expiresAt?: Date | null } = {}): Promise<IssuedCredential> {
+    const name = requireText(input.name ?? "default", "name", 200);
+    const expiresAt = input.expiresAt ?? null;
+    if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt <= now())) {
+      throw new DomainError("invalid_value", "expiresAt must be a future date", { field: "expiresAt" });
+    }
+    if (!isUuid(organizationId) || !(await findOrganization(db, organizationId))) throw notFound("organization", organizationId);
+    // 256 bits from the CSPRNG, base64url: 43 characters.
+    const secret = `${PREFIX[kind]}${randomBytes(32).toString("base64url")}`;
+    const hint = `${PREFIX[kind]}…${secret.slice(-4)}`;
+    const credential = await insertCredential(db, kind, { organizationId, name, hash: hashSecret(secret), hint, expiresAt });
+    return { credential, secret };
+  }
+
+  /**
+   * Checks a presented secret. Lookup is by SHA-256 hash, so the database never compares secrets, and
+   * the hash is compared again in constant time. Never logs the secret.
+   */
+  async function verify(kind: CredentialKind, presented: string): Promise<VerifyResult> {
+    if (!presented.startsWith(PREFIX[kind]) || !SECRET.test(presented)) return { ok: false, reason: "malformed" };
+    const hash = hashSecret(presented);
+    const found = await findCredentialByHash(db, kind, hash);
+    if (!found || !timingSafeEqual(found.hash, hash)) return { ok: false, reason: "unknown" };
+    if (found.revokedAt) return { ok: false, reason: "revoked" };
+    if (found.expiresAt && found.expiresAt <= now()) return { ok: false, reason: "expired" };
+    await touchCredential(db, kind, found.id);
+    const { hash: _hash, ...credential } = found;
+    return { ok: true, credential };
+  }
+
+  async function list(kind: CredentialKind, organizationId: string): Promise<CredentialRecord[]> {
+    if (!isUuid(organizationId) || !(await findOrganization(db, organizationId))) throw notFound("organization", organizationId);
+    return listCredentials(db, kind, organizationId);
+  }
+
+  async function revoke(kind: CredentialKind, organizationId: string, id: string): Promise<CredentialRecord> {
+    const revoked = isUuid(id) && isUuid(organizationId) ? await revokeCredential(db, kind, organizationId, id) : null;
+    if (!revoked) throw notFound(LABEL[kind], id);
+    return revoked;
+  }
+
+  return { issue, verify, list, revoke };
+}
+
+export type CredentialService = ReturnType<typeof createCredentialService>;

@@ -1,0 +1,105 @@
+import { classifyDatabaseError, type Db } from "../store/db.js";
+import {
+  deleteGroup,
+  findGroup,
+  findGroupByDisplayName,
+  insertGroup,
+  listGroups,
+  updateGroup,
+  type GroupOrigin,
+  type GroupRecord,
+} from "../store/groups.repository.js";
+import { DomainError, notFound } from "./domain-error.js";
+import { createMembershipService } from "./memberships.service.js";
+import { isUuid, normalisePage, optionalText, requireText, type Page } from "./validation.js";
+
+export type { GroupOrigin, GroupRecord };
+
+export interface GroupInput {
+  displayName: string;
+  externalId?: string | null;
+  origin?: GroupOrigin;
+  extraAttributes?: Record<string, unknown>;
+  /** Initial members (user ids), added in the same transaction as the group. */
+  memberIds?: string[];
+}
+
+const UNIQUE_FIELDS: Record<string, string> = {
+  groups_display_name_per_org: "displayName",
+  groups_external_id_per_org: "externalId",
+};
+
+async function withUniqueness<T>(values: Record<string, string | null | undefined>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const failure = classifyDatabaseError(error);
+    const field = failure ? UNIQUE_FIELDS[failure.constraint] : undefined;
+    if (field) throw new DomainError("conflict", `${field} "${values[field]}" is already taken in this organization`, { field });
+    throw error;
+  }
+}
+
+export function createGroupService({ db }: { db: Db }) {
+  const memberships = createMembershipService({ db });
+
+  async function get(organizationId: string, id: string): Promise<GroupRecord> {
+    const group = isUuid(id) ? await findGroup(db, organizationId, id) : null;
+    if (!group) throw notFound("group", id);
+    return group;
+  }
+
+  async function create(organizationId: string, input: GroupInput): Promise<GroupRecord> {
+    const displayName = requireText(input.displayName, "displayName", 256);
+    const externalId = optionalText(input.externalId, "externalId", 512);
+    const origin = input.origin ?? "scim";
+    if (origin !== "scim" && origin !== "manual") throw new DomainError("invalid_value", "origin must be scim or manual", { field: "origin" });
+    return withUniqueness({ displayName, externalId }, () =>
+      db.transaction(async (tx) => {
+        const group = await insertGroup(tx, organizationId, { displayName, externalId, origin, extraAttributes: input.extraAttributes ?? {} });
+        if (!input.memberIds?.length) return group;
+        await memberships.add(organizationId, group.id, input.memberIds, tx);
+        return (await findGroup(tx, organizationId, group.id)) as GroupRecord;
+      }),
+    );
+  }
+
+  async function update(
+    organizationId: string,
+    id: string,
+    changes: Partial<Pick<GroupInput, "displayName" | "externalId" | "extraAttributes">>,
+    expectedVersion?: number,
+  ): Promise<GroupRecord> {
+    const displayName = changes.displayName === undefined ? undefined : requireText(changes.displayName, "displayName", 256);
+    const externalId = changes.externalId === undefined ? undefined : optionalText(changes.externalId, "externalId", 512);
+    if (!isUuid(id)) throw notFound("group", id);
+    const updated = await withUniqueness({ displayName, externalId }, () =>
+      updateGroup(db, organizationId, id, { displayName, externalId, extraAttributes: changes.extraAttributes }, expectedVersion),
+    );
+    if (updated) return updated;
+    const current = await get(organizationId, id);
+    throw new DomainError("precondition_failed", `group ${id} has changed (version ${current.version})`, { version: current.version });
+  }
+
+  /** Deletes the group; its memberships, grants, attachments and overrides go with it. */
+  async function remove(organizationId: string, id: string): Promise<void> {
+    if (!isUuid(id) || !(await deleteGroup(db, organizationId, id))) throw notFound("group", id);
+  }
+
+  async function list(organizationId: string, page: { limit?: number; offset?: number } = {}): Promise<Page<GroupRecord>> {
+    const parsed = normalisePage(page);
+    const { items, total } = await listGroups(db, organizationId, parsed);
+    return { items, total, ...parsed };
+  }
+
+  return {
+    get,
+    create,
+    update,
+    remove,
+    list,
+    findByDisplayName: (organizationId: string, displayName: string) => findGroupByDisplayName(db, organizationId, displayName),
+  };
+}
+
+export type GroupService = ReturnType<typeof createGroupService>;

@@ -1,0 +1,95 @@
+import type { Db } from "../store/db.js";
+import { findGroup, touchGroup } from "../store/groups.repository.js";
+import {
+  countMembers,
+  deleteMembers,
+  deleteMembersExcept,
+  insertMembers,
+  listGroupIdsOfUser,
+  listMembers,
+  type MemberRow,
+} from "../store/memberships.repository.js";
+import { existingUserIds, findUsers } from "../store/users.repository.js";
+import { DomainError, notFound } from "./domain-error.js";
+import { isUuid } from "./validation.js";
+
+export type { MemberRow };
+
+export interface MembershipChange {
+  added: number;
+  removed: number;
+}
+
+/**
+ * Every id must be a user of this organization: a member that does not exist is refused with the
+ * offending ids, and nothing is changed (a user of another organization is "unknown" here too).
+ */
+async function requireUsers(db: Db, organizationId: string, userIds: string[]): Promise<string[]> {
+  const unique = [...new Set(userIds)];
+  const wellFormed = unique.filter(isUuid).map((id) => id.toLowerCase());
+  const existing = await existingUserIds(db, organizationId, wellFormed);
+  const unknown = unique.filter((id) => !isUuid(id) || !existing.has(id.toLowerCase()));
+  if (unknown.length > 0) {
+    throw new DomainError("invalid_value", `unknown user ${unknown.length === 1 ? "id" : "ids"}: ${unknown.slice(0, 20).join(", ")}`, { unknownUserIds: unknown });
+  }
+  return wellFormed;
+}
+
+/** Runs a membership change on a locked group and gives the group a new version if anything changed. */
+async function changeMembers(db: Db, organizationId: string, groupId: string, change: (tx: Db) => Promise<MembershipChange>): Promise<MembershipChange> {
+  if (!isUuid(groupId)) throw notFound("group", groupId);
+  return db.transaction(async (tx) => {
+    if (!(await findGroup(tx, organizationId, groupId, { lock: true }))) throw notFound("group", groupId);
+    const result = await change(tx);
+    if (result.added + result.removed > 0) await touchGroup(tx, organizationId, groupId);
+    return result;
+  });
+}
+
+export function createMembershipService({ db }: { db: Db }) {
+  return {
+    /** Adds users; ones already members are left as they are. Pass `tx` to join a caller's transaction. */
+    add(organizationId: string, groupId: string, userIds: string[], tx: Db = db): Promise<MembershipChange> {
+      return changeMembers(tx, organizationId, groupId, async (inner) => ({
+        added: await insertMembers(inner, organizationId, groupId, await requireUsers(inner, organizationId, userIds)),
+        removed: 0,
+      }));
+    },
+
+    /** Removes exactly the listed users; others stay. Ids that are not members are ignored. */
+    remove(organizationId: string, groupId: string, userIds: string[], tx: Db = db): Promise<MembershipChange> {
+      const ids = [...new Set(userIds.filter(isUuid).map((id) => id.toLowerCase()))];
+      return changeMembers(tx, organizationId, groupId, async (inner) => ({
+        added: 0,
+        removed: await deleteMembers(inner, organizationId, groupId, ids),
+      }));
+    },
+
+    /** Makes the member list exactly `userIds`, as a delta against what is stored. */
+    replace(organizationId: string, groupId: string, userIds: string[], tx: Db = db): Promise<MembershipChange> {
+      return changeMembers(tx, organizationId, groupId, async (inner) => {
+        const ids = await requireUsers(inner, organizationId, userIds);
+        const removed = await deleteMembersExcept(inner, organizationId, groupId, ids);
+        return { added: await insertMembers(inner, organizationId, groupId, ids), removed };
+      });
+    },
+
+    async list(organizationId: string, groupId: string, page: { afterUserId?: string; limit?: number } = {}): Promise<MemberRow[]> {
+      if (!isUuid(groupId) || !(await findGroup(db, organizationId, groupId))) throw notFound("group", groupId);
+      if (page.afterUserId !== undefined && !isUuid(page.afterUserId)) throw new DomainError("invalid_value", "afterUserId must be a user id");
+      return listMembers(db, organizationId, groupId, { afterUserId: page.afterUserId, limit: Math.min(page.limit ?? 1000, 10_000) });
+    },
+
+    async count(organizationId: string, groupId: string): Promise<number> {
+      if (!isUuid(groupId) || !(await findGroup(db, organizationId, groupId))) throw notFound("group", groupId);
+      return countMembers(db, organizationId, groupId);
+    },
+
+    async groupsOfUser(organizationId: string, userId: string): Promise<Array<{ groupId: string; displayName: string }>> {
+      if (!isUuid(userId) || (await findUsers(db, organizationId, [userId])).length === 0) throw notFound("user", userId);
+      return listGroupIdsOfUser(db, organizationId, userId);
+    },
+  };
+}
+
+export type MembershipService = ReturnType<typeof createMembershipService>;

@@ -1,0 +1,170 @@
+import { classifyDatabaseError, type Db } from "../store/db.js";
+import {
+  deleteUser,
+  findUserByUserName,
+  findUsers,
+  insertUser,
+  listUsers,
+  replaceUser,
+  setUserActive,
+  type Address,
+  type MultiValue,
+  type UserData,
+  type UserRecord,
+} from "../store/users.repository.js";
+import { DomainError, notFound } from "./domain-error.js";
+import { isUuid, normalisePage, optionalText, requireText, type Page } from "./validation.js";
+
+export type { Address, MultiValue, UserData, UserRecord };
+
+/** What callers give: only userName is required; everything absent becomes empty. */
+export type UserInput = Partial<Omit<UserData, "name" | "enterprise">> & {
+  userName: string;
+  name?: Partial<UserData["name"]>;
+  enterprise?: Partial<UserData["enterprise"]>;
+};
+
+const UNIQUE_FIELDS: Record<string, string> = {
+  users_user_name_per_org: "userName",
+  users_external_id_per_org: "externalId",
+};
+
+function onlyOnePrimary<T extends { primary: boolean }>(values: T[], field: string): T[] {
+  if (values.filter((value) => value.primary).length > 1) {
+    throw new DomainError("invalid_value", `only one of ${field} may be primary`, { field });
+  }
+  return values;
+}
+
+function parseMultiValues(values: MultiValue[] | undefined, field: string): MultiValue[] {
+  const parsed = (values ?? []).map((entry) => ({
+    value: requireText(entry.value, `${field}.value`, 2048),
+    type: optionalText(entry.type, `${field}.type`, 64),
+    display: optionalText(entry.display, `${field}.display`, 2048),
+    primary: entry.primary === true,
+  }));
+  return onlyOnePrimary(parsed, field);
+}
+
+function parseAddresses(values: Address[] | undefined): Address[] {
+  const parsed = (values ?? []).map((a) => ({
+    type: optionalText(a.type, "addresses.type", 64),
+    formatted: optionalText(a.formatted, "addresses.formatted"),
+    streetAddress: optionalText(a.streetAddress, "addresses.streetAddress"),
+    locality: optionalText(a.locality, "addresses.locality"),
+    region: optionalText(a.region, "addresses.region"),
+    postalCode: optionalText(a.postalCode, "addresses.postalCode"),
+    country: optionalText(a.country, "addresses.country"),
+    primary: a.primary === true,
+  }));
+  return onlyOnePrimary(parsed, "addresses");
+}
+
+/** Normalises caller input into the full record shape, rejecting what cannot be stored. */
+export function parseUserInput(input: UserInput): UserData {
+  const name = input.name ?? {};
+  const enterprise = input.enterprise ?? {};
+  const manager = enterprise.manager ? { value: requireText(enterprise.manager.value, "manager.value"), displayName: optionalText(enterprise.manager.displayName, "manager.displayName") } : null;
+  if (input.active !== undefined && typeof input.active !== "boolean") throw new DomainError("invalid_value", "active must be a boolean", { field: "active" });
+  const scalar = (field: keyof UserInput) => optionalText(input[field], field);
+  return {
+    userName: requireText(input.userName, "userName", 256),
+    externalId: optionalText(input.externalId, "externalId", 512),
+    active: input.active ?? true,
+    displayName: scalar("displayName"),
+    nickName: scalar("nickName"),
+    profileUrl: scalar("profileUrl"),
+    title: scalar("title"),
+    userType: scalar("userType"),
+    preferredLanguage: scalar("preferredLanguage"),
+    locale: scalar("locale"),
+    timezone: scalar("timezone"),
+    name: {
+      formatted: optionalText(name.formatted, "name.formatted"),
+      familyName: optionalText(name.familyName, "name.familyName"),
+      givenName: optionalText(name.givenName, "name.givenName"),
+      middleName: optionalText(name.middleName, "name.middleName"),
+      honorificPrefix: optionalText(name.honorificPrefix, "name.honorificPrefix"),
+      honorificSuffix: optionalText(name.honorificSuffix, "name.honorificSuffix"),
+    },
+    emails: parseMultiValues(input.emails, "emails"),
+    phoneNumbers: parseMultiValues(input.phoneNumbers, "phoneNumbers"),
+    addresses: parseAddresses(input.addresses),
+    enterprise: {
+      employeeNumber: optionalText(enterprise.employeeNumber, "employeeNumber"),
+      costCenter: optionalText(enterprise.costCenter, "costCenter"),
+      organization: optionalText(enterprise.organization, "organization"),
+      division: optionalText(enterprise.division, "division"),
+      department: optionalText(enterprise.department, "department"),
+      manager,
+    },
+    extraAttributes: input.extraAttributes ?? {},
+  };
+}
+
+/** Turns a uniqueness violation into a conflict naming the field, so callers can say "userName taken". */
+async function withUniqueness<T>(organizationId: string, data: UserData, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const failure = classifyDatabaseError(error);
+    const field = failure ? UNIQUE_FIELDS[failure.constraint] : undefined;
+    if (field) {
+      const value = field === "userName" ? data.userName : data.externalId;
+      throw new DomainError("conflict", `${field} "${value}" is already taken in this organization`, { field });
+    }
+    if (failure?.kind === "foreign_key_violation") throw notFound("organization", organizationId);
+    throw error;
+  }
+}
+
+export function createUserService({ db }: { db: Db }) {
+  async function get(organizationId: string, id: string): Promise<UserRecord> {
+    const [user] = isUuid(id) ? await findUsers(db, organizationId, [id]) : [];
+    if (!user) throw notFound("user", id);
+    return user;
+  }
+
+  async function create(organizationId: string, input: UserInput): Promise<UserRecord> {
+    const data = parseUserInput(input);
+    return withUniqueness(organizationId, data, () => db.transaction((tx) => insertUser(tx, organizationId, data)));
+  }
+
+  /** Replaces the user's attributes. `expectedVersion` (an If-Match ETag) guards against lost updates. */
+  async function replace(organizationId: string, id: string, input: UserInput, expectedVersion?: number): Promise<UserRecord> {
+    const data = parseUserInput(input);
+    if (!isUuid(id)) throw notFound("user", id);
+    return withUniqueness(organizationId, data, () =>
+      db.transaction(async (tx) => {
+        const updated = await replaceUser(tx, organizationId, id, data, expectedVersion);
+        if (updated) return updated;
+        const [current] = await findUsers(tx, organizationId, [id]);
+        if (!current) throw notFound("user", id);
+        throw new DomainError("precondition_failed", `user ${id} has changed (version ${current.version})`, { version: current.version });
+      }),
+    );
+  }
+
+  async function setActive(organizationId: string, id: string, active: boolean): Promise<void> {
+    if (!isUuid(id) || !(await setUserActive(db, organizationId, id, active))) throw notFound("user", id);
+  }
+
+  /** Deletes the user; memberships, overrides, grants and sessions go with it (foreign keys). */
+  async function remove(organizationId: string, id: string): Promise<void> {
+    if (!isUuid(id) || !(await deleteUser(db, organizationId, id))) throw notFound("user", id);
+  }
+
+  async function findByUserName(organizationId: string, userName: string): Promise<UserRecord | null> {
+    return findUserByUserName(db, organizationId, userName);
+  }
+
+  async function list(organizationId: string, page: { limit?: number; offset?: number } = {}): Promise<Page<UserRecord>> {
+    const parsed = normalisePage(page);
+    const { items, total } = await listUsers(db, organizationId, parsed);
+    return { items, total, ...parsed };
+  }
+
+  return { get, create, replace, setActive, remove, findByUserName, list };
+}
+
+export type UserService = ReturnType<typeof createUserService>;

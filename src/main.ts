@@ -1,0 +1,68 @@
+import { buildApp } from "./app.js";
+import { ConfigError, loadConfig, publicBaseUrl, type Config } from "./config.js";
+import { seedDemoOrganization, type DemoSeed } from "./directory/demo.js";
+import { createDirectory } from "./directory/directory.js";
+import { createLogger } from "./http/logger.js";
+import { createReadiness } from "./http/readiness.js";
+import { installGracefulShutdown, startServer } from "./http/server.js";
+import { createDb } from "./store/db.js";
+import { DatabaseInUseError, migrateDatabase, openDatabase } from "./store/data-source.js";
+
+/** The first-run banner goes to stdout, not to the log: it carries a secret that logs must never hold. */
+function printDemoBanner(config: Config, seed: DemoSeed): void {
+  const scimBaseUrl = `${publicBaseUrl(config)}/scim/v2`;
+  const lines = seed.scimToken
+    ? [
+        `Demo organization "${seed.organization.name}" created: ${seed.organization.id}`,
+        `SCIM base URL: ${scimBaseUrl}`,
+        `SCIM token:    ${seed.scimToken}`,
+        "Copy the token now: it is stored only as a hash and will not be shown again.",
+        `Another one:   npx gatehouse scim-token create --org ${seed.organization.id}  (with the server stopped, on the embedded database)`,
+      ]
+    : [
+        `Demo organization: ${seed.organization.id}`,
+        `SCIM base URL: ${scimBaseUrl}`,
+        `Its SCIM token was printed on the first start. A new one: npx gatehouse scim-token create --org ${seed.organization.id}`,
+      ];
+  process.stdout.write(`\n${lines.join("\n")}\n\n`);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.log.level);
+  const database = await openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    poolSize: config.database.poolSize,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+  });
+  const applied = await migrateDatabase(database);
+  logger.info({ database: database.kind, location: database.location, migrationsApplied: applied }, "database ready");
+
+  const db = createDb(database.dataSource);
+  const directory = createDirectory({ db });
+  if (config.demo.seed) printDemoBanner(config, await seedDemoOrganization(directory, config.demo.organizationName));
+
+  const readiness = createReadiness();
+  const app = buildApp({ config, database, logger, readiness });
+  const server = await startServer(app, { port: config.port, host: config.host });
+  installGracefulShutdown({
+    server,
+    logger,
+    readiness,
+    timeoutMs: config.http.shutdownTimeoutMs,
+    onClosed: () => database.dataSource.destroy(),
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info({ port, host: config.host, publicUrl: publicBaseUrl(config) }, "Gatehouse listening");
+}
+
+try {
+  await main();
+} catch (error) {
+  // Configuration and database-lock problems are the operator's to fix: say what, without a stack.
+  const known = error instanceof ConfigError || error instanceof DatabaseInUseError;
+  process.stderr.write(`gatehouse: cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,58 @@
+import type { Db } from "./db.js";
+
+export interface AuditEventInput {
+  organizationId: string | null;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  requestId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEventRecord extends Required<AuditEventInput> {
+  id: number;
+  occurredAt: Date;
+}
+
+interface AuditRow {
+  id: string;
+  organization_id: string | null;
+  occurred_at: Date;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  request_id: string | null;
+  details: Record<string, unknown>;
+}
+
+export async function insertAuditEvent(db: Db, event: AuditEventInput): Promise<void> {
+  await db.query(
+    `INSERT INTO audit_events (organization_id, actor_type, actor_id, action, target_type, target_id, request_id, details)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [event.organizationId, event.actorType, event.actorId, event.action, event.targetType ?? null, event.targetId ?? null, event.requestId ?? null, JSON.stringify(event.details ?? {})],
+  );
+}
+
+/** Events of an organization, oldest first, after the event id `afterId` (keyset paging). */
+export async function listAuditEvents(db: Db, organizationId: string, page: { afterId?: number; limit: number }): Promise<AuditEventRecord[]> {
+  const { rows } = await db.query<AuditRow>(
+    `SELECT * FROM audit_events WHERE organization_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+    [organizationId, page.afterId ?? 0, page.limit],
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    organizationId: row.organization_id,
+    occurredAt: new Date(row.occurred_at),
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    requestId: row.request_id,
+    details: row.details,
+  }));
+}

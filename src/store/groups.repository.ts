@@ -1,0 +1,120 @@
+import type { Db } from "./db.js";
+
+export type GroupOrigin = "scim" | "manual";
+
+export interface GroupRecord {
+  id: string;
+  organizationId: string;
+  displayName: string;
+  externalId: string | null;
+  origin: GroupOrigin;
+  extraAttributes: Record<string, unknown>;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface GroupRow {
+  id: string;
+  organization_id: string;
+  display_name: string;
+  external_id: string | null;
+  origin: GroupOrigin;
+  extra_attributes: Record<string, unknown>;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = "id, organization_id, display_name, external_id, origin, extra_attributes, version, created_at, updated_at";
+
+function toRecord(row: GroupRow): GroupRecord {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    displayName: row.display_name,
+    externalId: row.external_id,
+    origin: row.origin,
+    extraAttributes: row.extra_attributes ?? {},
+    version: Number(row.version),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export interface GroupData {
+  displayName: string;
+  externalId: string | null;
+  origin: GroupOrigin;
+  extraAttributes: Record<string, unknown>;
+}
+
+export async function insertGroup(db: Db, organizationId: string, data: GroupData): Promise<GroupRecord> {
+  const { rows } = await db.query<GroupRow>(
+    `INSERT INTO groups (organization_id, display_name, external_id, origin, extra_attributes) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+    [organizationId, data.displayName, data.externalId, data.origin, JSON.stringify(data.extraAttributes)],
+  );
+  return toRecord(rows[0] as GroupRow);
+}
+
+export async function findGroup(db: Db, organizationId: string, id: string, options: { lock?: boolean } = {}): Promise<GroupRecord | null> {
+  const { rows } = await db.query<GroupRow>(
+    `SELECT ${COLUMNS} FROM groups WHERE organization_id = $1 AND id = $2${options.lock ? " FOR UPDATE" : ""}`,
+    [organizationId, id],
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+export async function findGroupByDisplayName(db: Db, organizationId: string, displayName: string): Promise<GroupRecord | null> {
+  const { rows } = await db.query<GroupRow>(
+    `SELECT ${COLUMNS} FROM groups WHERE organization_id = $1 AND lower(display_name) = lower($2)`,
+    [organizationId, displayName],
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** Updates the group's own attributes (not its members). Returns null if no row matched. */
+export async function updateGroup(
+  db: Db,
+  organizationId: string,
+  id: string,
+  changes: Partial<Omit<GroupData, "origin">>,
+  expectedVersion?: number,
+): Promise<GroupRecord | null> {
+  const { rows } = await db.query<GroupRow>(
+    `UPDATE groups SET
+       display_name = COALESCE($4, display_name),
+       external_id = CASE WHEN $5 THEN $6 ELSE external_id END,
+       extra_attributes = COALESCE($7::jsonb, extra_attributes),
+       version = version + 1, updated_at = now()
+     WHERE organization_id = $1 AND id = $2 AND ($3::int IS NULL OR version = $3) RETURNING ${COLUMNS}`,
+    [
+      organizationId,
+      id,
+      expectedVersion ?? null,
+      changes.displayName ?? null,
+      changes.externalId !== undefined,
+      changes.externalId ?? null,
+      changes.extraAttributes === undefined ? null : JSON.stringify(changes.extraAttributes),
+    ],
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** Marks the group changed (new ETag) after its membership changed. */
+export async function touchGroup(db: Db, organizationId: string, id: string): Promise<void> {
+  await db.query(`UPDATE groups SET version = version + 1, updated_at = now() WHERE organization_id = $1 AND id = $2`, [organizationId, id]);
+}
+
+export async function deleteGroup(db: Db, organizationId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(`DELETE FROM groups WHERE organization_id = $1 AND id = $2`, [organizationId, id]);
+  return rowCount > 0;
+}
+
+export async function listGroups(db: Db, organizationId: string, page: { limit: number; offset: number }): Promise<{ items: GroupRecord[]; total: number }> {
+  const [{ rows }, count] = await Promise.all([
+    db.query<GroupRow>(`SELECT ${COLUMNS} FROM groups WHERE organization_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3`, [organizationId, page.limit, page.offset]),
+    db.query<{ count: string }>(`SELECT count(*) AS count FROM groups WHERE organization_id = $1`, [organizationId]),
+  ]);
+  return { items: rows.map(toRecord), total: Number(count.rows[0]?.count ?? 0) };
+}

@@ -1,0 +1,76 @@
+import type { Db } from "./db.js";
+
+/**
+ * Membership changes are deltas: rows are inserted or deleted by id, never loaded and rewritten,
+ * so a 100,000-member group costs what the change costs.
+ */
+export async function insertMembers(db: Db, organizationId: string, groupId: string, userIds: string[]): Promise<number> {
+  if (userIds.length === 0) return 0;
+  const { rowCount } = await db.query(
+    `INSERT INTO group_members (organization_id, group_id, user_id)
+     SELECT $1, $2, u FROM unnest($3::uuid[]) AS u ON CONFLICT DO NOTHING`,
+    [organizationId, groupId, userIds],
+  );
+  return rowCount;
+}
+
+export async function deleteMembers(db: Db, organizationId: string, groupId: string, userIds: string[]): Promise<number> {
+  if (userIds.length === 0) return 0;
+  const { rowCount } = await db.query(
+    `DELETE FROM group_members WHERE organization_id = $1 AND group_id = $2 AND user_id = ANY($3::uuid[])`,
+    [organizationId, groupId, userIds],
+  );
+  return rowCount;
+}
+
+/** Deletes every member not in `keep`. */
+export async function deleteMembersExcept(db: Db, organizationId: string, groupId: string, keep: string[]): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM group_members WHERE organization_id = $1 AND group_id = $2 AND NOT (user_id = ANY($3::uuid[]))`,
+    [organizationId, groupId, keep],
+  );
+  return rowCount;
+}
+
+export interface MemberRow {
+  userId: string;
+  userName: string;
+  displayName: string | null;
+}
+
+/** Members in user-id order, after `afterUserId` (keyset paging: no OFFSET scans on huge groups). */
+export async function listMembers(db: Db, organizationId: string, groupId: string, page: { afterUserId?: string; limit: number }): Promise<MemberRow[]> {
+  const { rows } = await db.query<{ user_id: string; user_name: string; display_name: string | null }>(
+    `SELECT m.user_id, u.user_name, u.display_name
+     FROM group_members m JOIN users u ON u.id = m.user_id
+     WHERE m.organization_id = $1 AND m.group_id = $2 AND ($3::uuid IS NULL OR m.user_id > $3)
+     ORDER BY m.user_id LIMIT $4`,
+    [organizationId, groupId, page.afterUserId ?? null, page.limit],
+  );
+  return rows.map((row) => ({ userId: row.user_id, userName: row.user_name, displayName: row.display_name }));
+}
+
+export async function countMembers(db: Db, organizationId: string, groupId: string): Promise<number> {
+  const { rows } = await db.query<{ count: string }>(
+    `SELECT count(*) AS count FROM group_members WHERE organization_id = $1 AND group_id = $2`,
+    [organizationId, groupId],
+  );
+  return Number(rows[0]?.count ?? 0);
+}
+
+export async function isMember(db: Db, organizationId: string, groupId: string, userId: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM group_members WHERE organization_id = $1 AND group_id = $2 AND user_id = $3`,
+    [organizationId, groupId, userId],
+  );
+  return rows.length > 0;
+}
+
+export async function listGroupIdsOfUser(db: Db, organizationId: string, userId: string): Promise<Array<{ groupId: string; displayName: string }>> {
+  const { rows } = await db.query<{ group_id: string; display_name: string }>(
+    `SELECT m.group_id, g.display_name FROM group_members m JOIN groups g ON g.id = m.group_id
+     WHERE m.organization_id = $1 AND m.user_id = $2 ORDER BY lower(g.display_name), g.id`,
+    [organizationId, userId],
+  );
+  return rows.map((row) => ({ groupId: row.group_id, displayName: row.display_name }));
+}

@@ -1,0 +1,280 @@
+import type { Db } from "./db.js";
+
+export interface MultiValue {
+  value: string;
+  type: string | null;
+  display: string | null;
+  primary: boolean;
+}
+
+export interface Address {
+  type: string | null;
+  formatted: string | null;
+  streetAddress: string | null;
+  locality: string | null;
+  region: string | null;
+  postalCode: string | null;
+  country: string | null;
+  primary: boolean;
+}
+
+export interface PersonName {
+  formatted: string | null;
+  familyName: string | null;
+  givenName: string | null;
+  middleName: string | null;
+  honorificPrefix: string | null;
+  honorificSuffix: string | null;
+}
+
+export interface EnterpriseFields {
+  employeeNumber: string | null;
+  costCenter: string | null;
+  organization: string | null;
+  division: string | null;
+  department: string | null;
+  manager: { value: string; displayName: string | null } | null;
+}
+
+export interface UserData {
+  userName: string;
+  externalId: string | null;
+  active: boolean;
+  displayName: string | null;
+  nickName: string | null;
+  profileUrl: string | null;
+  title: string | null;
+  userType: string | null;
+  preferredLanguage: string | null;
+  locale: string | null;
+  timezone: string | null;
+  name: PersonName;
+  emails: MultiValue[];
+  phoneNumbers: MultiValue[];
+  addresses: Address[];
+  enterprise: EnterpriseFields;
+  /** Attributes we keep but do not model (declared extensions, ims, photos, entitlements, …). */
+  extraAttributes: Record<string, unknown>;
+}
+
+export interface UserRecord extends UserData {
+  id: string;
+  organizationId: string;
+  /** Bumped by every change; the SCIM ETag. */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = Record<string, unknown>;
+const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+
+/** Scalar columns of `users`, each with how it is read from and written to UserData. */
+const SCALARS: ReadonlyArray<[column: string, read: (data: UserData) => unknown]> = [
+  ["user_name", (d) => d.userName],
+  ["external_id", (d) => d.externalId],
+  ["active", (d) => d.active],
+  ["display_name", (d) => d.displayName],
+  ["nick_name", (d) => d.nickName],
+  ["profile_url", (d) => d.profileUrl],
+  ["title", (d) => d.title],
+  ["user_type", (d) => d.userType],
+  ["preferred_language", (d) => d.preferredLanguage],
+  ["locale", (d) => d.locale],
+  ["timezone", (d) => d.timezone],
+  ["name_formatted", (d) => d.name.formatted],
+  ["name_family", (d) => d.name.familyName],
+  ["name_given", (d) => d.name.givenName],
+  ["name_middle", (d) => d.name.middleName],
+  ["name_honorific_prefix", (d) => d.name.honorificPrefix],
+  ["name_honorific_suffix", (d) => d.name.honorificSuffix],
+  ["employee_number", (d) => d.enterprise.employeeNumber],
+  ["cost_center", (d) => d.enterprise.costCenter],
+  ["enterprise_organization", (d) => d.enterprise.organization],
+  ["division", (d) => d.enterprise.division],
+  ["department", (d) => d.enterprise.department],
+  ["manager_value", (d) => d.enterprise.manager?.value ?? null],
+  ["manager_display_name", (d) => d.enterprise.manager?.displayName ?? null],
+  ["extra_attributes", (d) => JSON.stringify(d.extraAttributes)],
+];
+
+const USER_COLUMNS = ["id", "organization_id", "version", "created_at", "updated_at", ...SCALARS.map(([column]) => column)].join(", ");
+
+function toRecord(row: Row, children: Children): UserRecord {
+  const manager = text(row.manager_value);
+  return {
+    id: String(row.id),
+    organizationId: String(row.organization_id),
+    version: Number(row.version),
+    createdAt: new Date(row.created_at as string),
+    updatedAt: new Date(row.updated_at as string),
+    userName: String(row.user_name),
+    externalId: text(row.external_id),
+    active: Boolean(row.active),
+    displayName: text(row.display_name),
+    nickName: text(row.nick_name),
+    profileUrl: text(row.profile_url),
+    title: text(row.title),
+    userType: text(row.user_type),
+    preferredLanguage: text(row.preferred_language),
+    locale: text(row.locale),
+    timezone: text(row.timezone),
+    name: {
+      formatted: text(row.name_formatted),
+      familyName: text(row.name_family),
+      givenName: text(row.name_given),
+      middleName: text(row.name_middle),
+      honorificPrefix: text(row.name_honorific_prefix),
+      honorificSuffix: text(row.name_honorific_suffix),
+    },
+    enterprise: {
+      employeeNumber: text(row.employee_number),
+      costCenter: text(row.cost_center),
+      organization: text(row.enterprise_organization),
+      division: text(row.division),
+      department: text(row.department),
+      manager: manager === null ? null : { value: manager, displayName: text(row.manager_display_name) },
+    },
+    extraAttributes: (row.extra_attributes ?? {}) as Record<string, unknown>,
+    emails: children.emails.get(String(row.id)) ?? [],
+    phoneNumbers: children.phoneNumbers.get(String(row.id)) ?? [],
+    addresses: children.addresses.get(String(row.id)) ?? [],
+  };
+}
+
+interface Children {
+  emails: Map<string, MultiValue[]>;
+  phoneNumbers: Map<string, MultiValue[]>;
+  addresses: Map<string, Address[]>;
+}
+
+function groupByUser<T>(rows: Row[], map: (row: Row) => T): Map<string, T[]> {
+  const grouped = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = String(row.user_id);
+    grouped.set(key, [...(grouped.get(key) ?? []), map(row)]);
+  }
+  return grouped;
+}
+
+const toMultiValue = (row: Row): MultiValue => ({ value: String(row.value), type: text(row.type), display: text(row.display), primary: Boolean(row.is_primary) });
+
+async function loadChildren(db: Db, userIds: string[]): Promise<Children> {
+  if (userIds.length === 0) return { emails: new Map(), phoneNumbers: new Map(), addresses: new Map() };
+  const select = (table: string) => db.query<Row>(`SELECT * FROM ${table} WHERE user_id = ANY($1::uuid[]) ORDER BY user_id, position`, [userIds]);
+  const [emails, phones, addresses] = await Promise.all([select("user_emails"), select("user_phone_numbers"), select("user_addresses")]);
+  return {
+    emails: groupByUser(emails.rows, toMultiValue),
+    phoneNumbers: groupByUser(phones.rows, toMultiValue),
+    addresses: groupByUser(addresses.rows, (row) => ({
+      type: text(row.type),
+      formatted: text(row.formatted),
+      streetAddress: text(row.street_address),
+      locality: text(row.locality),
+      region: text(row.region),
+      postalCode: text(row.postal_code),
+      country: text(row.country),
+      primary: Boolean(row.is_primary),
+    })),
+  };
+}
+
+async function insertMultiValues(db: Db, table: string, organizationId: string, userId: string, values: MultiValue[]): Promise<void> {
+  if (values.length === 0) return;
+  await db.query(
+    `INSERT INTO ${table} (organization_id, user_id, position, value, type, display, is_primary)
+     SELECT $1, $2, p - 1, v, t, d, pr FROM unnest($3::text[], $4::text[], $5::text[], $6::boolean[]) WITH ORDINALITY AS x(v, t, d, pr, p)`,
+    [organizationId, userId, values.map((v) => v.value), values.map((v) => v.type), values.map((v) => v.display), values.map((v) => v.primary)],
+  );
+}
+
+async function insertAddresses(db: Db, organizationId: string, userId: string, addresses: Address[]): Promise<void> {
+  if (addresses.length === 0) return;
+  const column = <K extends keyof Address>(key: K) => addresses.map((a) => a[key]);
+  await db.query(
+    `INSERT INTO user_addresses (organization_id, user_id, position, type, formatted, street_address, locality, region, postal_code, country, is_primary)
+     SELECT $1, $2, p - 1, t, f, s, l, r, pc, c, pr
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[]) WITH ORDINALITY AS x(t, f, s, l, r, pc, c, pr, p)`,
+    [organizationId, userId, column("type"), column("formatted"), column("streetAddress"), column("locality"), column("region"), column("postalCode"), column("country"), column("primary")],
+  );
+}
+
+async function writeChildren(db: Db, organizationId: string, userId: string, data: UserData): Promise<void> {
+  await insertMultiValues(db, "user_emails", organizationId, userId, data.emails);
+  await insertMultiValues(db, "user_phone_numbers", organizationId, userId, data.phoneNumbers);
+  await insertAddresses(db, organizationId, userId, data.addresses);
+}
+
+/** Inserts a user and its emails, phone numbers and addresses. Call inside a transaction. */
+export async function insertUser(db: Db, organizationId: string, data: UserData): Promise<UserRecord> {
+  const columns = SCALARS.map(([column]) => column);
+  const placeholders = columns.map((_, i) => `$${i + 2}`);
+  const { rows } = await db.query<Row>(
+    `INSERT INTO users (organization_id, ${columns.join(", ")}) VALUES ($1, ${placeholders.join(", ")}) RETURNING ${USER_COLUMNS}`,
+    [organizationId, ...SCALARS.map(([, read]) => read(data))],
+  );
+  const row = rows[0] as Row;
+  await writeChildren(db, organizationId, String(row.id), data);
+  return toRecord(row, await loadChildren(db, [String(row.id)]));
+}
+
+/**
+ * Replaces every attribute of a user. With `expectedVersion`, only if the stored version still matches
+ * (optimistic concurrency, RFC 7644 §3.14). Returns null when no row matched. Call inside a transaction.
+ */
+export async function replaceUser(db: Db, organizationId: string, id: string, data: UserData, expectedVersion?: number): Promise<UserRecord | null> {
+  const assignments = SCALARS.map(([column], i) => `${column} = $${i + 4}`);
+  const { rows } = await db.query<Row>(
+    `UPDATE users SET ${assignments.join(", ")}, version = version + 1, updated_at = now()
+     WHERE organization_id = $1 AND id = $2 AND ($3::int IS NULL OR version = $3) RETURNING ${USER_COLUMNS}`,
+    [organizationId, id, expectedVersion ?? null, ...SCALARS.map(([, read]) => read(data))],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  for (const table of ["user_emails", "user_phone_numbers", "user_addresses"]) {
+    await db.query(`DELETE FROM ${table} WHERE user_id = $1`, [id]);
+  }
+  await writeChildren(db, organizationId, id, data);
+  return toRecord(row, await loadChildren(db, [id]));
+}
+
+export async function findUsers(db: Db, organizationId: string, ids: string[]): Promise<UserRecord[]> {
+  const { rows } = await db.query<Row>(`SELECT ${USER_COLUMNS} FROM users WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [organizationId, ids]);
+  const children = await loadChildren(db, rows.map((row) => String(row.id)));
+  return rows.map((row) => toRecord(row, children));
+}
+
+export async function findUserByUserName(db: Db, organizationId: string, userName: string): Promise<UserRecord | null> {
+  const { rows } = await db.query<Row>(`SELECT ${USER_COLUMNS} FROM users WHERE organization_id = $1 AND lower(user_name) = lower($2)`, [organizationId, userName]);
+  const row = rows[0];
+  return row ? toRecord(row, await loadChildren(db, [String(row.id)])) : null;
+}
+
+/** Ids among `ids` that are users of the organization. */
+export async function existingUserIds(db: Db, organizationId: string, ids: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM users WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [organizationId, ids]);
+  return new Set(rows.map((row) => row.id));
+}
+
+export async function setUserActive(db: Db, organizationId: string, id: string, active: boolean): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE users SET active = $3, version = version + 1, updated_at = now() WHERE organization_id = $1 AND id = $2`,
+    [organizationId, id, active],
+  );
+  return rowCount > 0;
+}
+
+export async function deleteUser(db: Db, organizationId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(`DELETE FROM users WHERE organization_id = $1 AND id = $2`, [organizationId, id]);
+  return rowCount > 0;
+}
+
+/** A page of users in creation order, with the organization's total. */
+export async function listUsers(db: Db, organizationId: string, page: { limit: number; offset: number }): Promise<{ items: UserRecord[]; total: number }> {
+  const [{ rows }, count] = await Promise.all([
+    db.query<Row>(`SELECT ${USER_COLUMNS} FROM users WHERE organization_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3`, [organizationId, page.limit, page.offset]),
+    db.query<{ count: string }>(`SELECT count(*) AS count FROM users WHERE organization_id = $1`, [organizationId]),
+  ]);
+  const children = await loadChildren(db, rows.map((row) => String(row.id)));
+  return { items: rows.map((row) => toRecord(row, children)), total: Number(count.rows[0]?.count ?? 0) };
+}
