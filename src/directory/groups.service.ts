@@ -29,13 +29,14 @@ const UNIQUE_FIELDS: Record<string, string> = {
   groups_external_id_per_org: "externalId",
 };
 
-async function withUniqueness<T>(values: Record<string, string | null | undefined>, work: () => Promise<T>): Promise<T> {
+async function withUniqueness<T>(organizationId: string, values: Record<string, string | null | undefined>, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     const failure = classifyDatabaseError(error);
     const field = failure ? UNIQUE_FIELDS[failure.constraint] : undefined;
     if (field) throw new DomainError("conflict", `${field} "${values[field]}" is already taken in this organization`, { field });
+    if (failure?.constraint === "groups_organization_id_fkey") throw notFound("organization", organizationId);
     throw error;
   }
 }
@@ -54,7 +55,7 @@ export function createGroupService({ db }: { db: Db }) {
     const externalId = optionalText(input.externalId, "externalId", 512);
     const origin = input.origin ?? "scim";
     if (origin !== "scim" && origin !== "manual") throw new DomainError("invalid_value", "origin must be scim or manual", { field: "origin" });
-    return withUniqueness({ displayName, externalId }, () =>
+    return withUniqueness(organizationId, { displayName, externalId }, () =>
       db.transaction(async (tx) => {
         const group = await insertGroup(tx, organizationId, { displayName, externalId, origin, extraAttributes: input.extraAttributes ?? {} });
         if (!input.memberIds?.length) return group;
@@ -73,7 +74,7 @@ export function createGroupService({ db }: { db: Db }) {
     const displayName = changes.displayName === undefined ? undefined : requireText(changes.displayName, "displayName", 256);
     const externalId = changes.externalId === undefined ? undefined : optionalText(changes.externalId, "externalId", 512);
     if (!isUuid(id)) throw notFound("group", id);
-    const updated = await withUniqueness({ displayName, externalId }, () =>
+    const updated = await withUniqueness(organizationId, { displayName, externalId }, () =>
       updateGroup(db, organizationId, id, { displayName, externalId, extraAttributes: changes.extraAttributes }, expectedVersion),
     );
     if (updated) return updated;

@@ -65,7 +65,7 @@ export async function findCredentialByHash(db: Db, kind: CredentialKind, hash: B
 
 export async function listCredentials(db: Db, kind: CredentialKind, organizationId: string): Promise<CredentialRecord[]> {
   const { rows } = await db.query<CredentialRow>(
-    `SELECT ${COLUMNS} FROM ${TABLE[kind]} WHERE organization_id = $1 ORDER BY created_at, id`,
+    `SELECT ${COLUMNS} FROM ${TABLE[kind]} WHERE organization_id = $1 ORDER BY created_at, seq`,
     [organizationId],
   );
   return rows.map(toRecord);

@@ -22,9 +22,18 @@ async function run<Row>(runner: QueryRunner, sql: string, params: readonly unkno
   return { rows, rowCount: result.affected ?? rows.length };
 }
 
+/**
+ * A transaction is one connection, and a pg client runs one query at a time: queries issued together
+ * (Promise.all) are chained here so they never overlap on the client.
+ */
 function transactionalDb(runner: QueryRunner): Db {
+  let tail: Promise<unknown> = Promise.resolve();
   const db: Db = {
-    query: (sql, params = []) => run(runner, sql, params),
+    query<Row>(sql: string, params: readonly unknown[] = []) {
+      const next = tail.then(() => run<Row>(runner, sql, params));
+      tail = next.catch(() => undefined);
+      return next;
+    },
     transaction: (work) => work(db),
   };
   return db;

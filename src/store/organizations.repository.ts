@@ -60,7 +60,7 @@ export async function findDemoOrganization(db: Db): Promise<OrganizationRecord |
 }
 
 export async function listOrganizations(db: Db): Promise<OrganizationRecord[]> {
-  const { rows } = await db.query<OrganizationRow>(`SELECT ${COLUMNS} FROM organizations ORDER BY created_at, id`);
+  const { rows } = await db.query<OrganizationRow>(`SELECT ${COLUMNS} FROM organizations ORDER BY created_at, seq`);
   return rows.map(toRecord);
 }
 

@@ -101,7 +101,7 @@ export async function listWorkspaces(db: Db, organizationId: string, query: Work
   const params = [organizationId, query.search ? escapeLike(query.search) : null];
   const direction = query.order === "desc" ? "DESC" : "ASC";
   // Column and direction come from closed sets above, never from the caller's text; id breaks ties so pages are stable.
-  const orderBy = query.sort === "title" ? `lower(title) ${direction}, id ${direction}` : `created_at ${direction}, id ${direction}`;
+  const orderBy = query.sort === "title" ? `lower(title) ${direction}, id ${direction}` : `created_at ${direction}, seq ${direction}`;
   const [{ rows }, count] = await Promise.all([
     db.query<WorkspaceRow>(`SELECT ${COLUMNS} FROM workspaces WHERE ${where} ORDER BY ${orderBy} LIMIT $3 OFFSET $4`, [...params, query.limit, query.offset]),
     db.query<{ count: string }>(`SELECT count(*) AS count FROM workspaces WHERE ${where}`, params),

@@ -45,3 +45,12 @@ export async function newOrganization(directory: Directory, label = "Org"): Prom
 }
 
 export { randomUUID };
+
+/**
+ * `items` in the order the lists promise: oldest first, and in creation order among rows that share a
+ * timestamp (PGlite's clock has millisecond resolution). Pass items in the order they were created.
+ */
+export function byCreation<T extends { id: string; createdAt: Date }>(items: readonly T[]): T[] {
+  // Array.prototype.sort is stable: items created in the same millisecond keep the order they were created in.
+  return [...items].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}

@@ -24,6 +24,7 @@ const UP = [
 
   `CREATE TABLE organizations (
      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+     seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
      name text NOT NULL CHECK (length(btrim(name)) > 0),
      plan text NOT NULL DEFAULT 'free' CHECK (plan IN ('free', 'paid', 'enterprise')),
      allowed_email_domains text[] NOT NULL DEFAULT '{}',
@@ -37,6 +38,7 @@ const UP = [
 
   `CREATE TABLE workspaces (
      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+     seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
      organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
      title text NOT NULL CHECK (length(btrim(title)) > 0),
      slug text NOT NULL,
@@ -47,7 +49,7 @@ const UP = [
      UNIQUE (organization_id, slug)
    )`,
   `CREATE UNIQUE INDEX workspaces_title_per_org ON workspaces (organization_id, lower(title))`,
-  `CREATE INDEX workspaces_org_created ON workspaces (organization_id, created_at, id)`,
+  `CREATE INDEX workspaces_org_created ON workspaces (organization_id, created_at, seq)`,
 
   `CREATE TABLE spaces (
      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -59,12 +61,14 @@ const UP = [
      created_at timestamptz NOT NULL DEFAULT now(),
      updated_at timestamptz NOT NULL DEFAULT now(),
      UNIQUE (organization_id, id),
+     UNIQUE (organization_id, workspace_id, id),
      FOREIGN KEY (organization_id, workspace_id) REFERENCES workspaces (organization_id, id) ON DELETE CASCADE
    )`,
   `CREATE UNIQUE INDEX spaces_name_per_workspace ON spaces (workspace_id, lower(name))`,
 
   `CREATE TABLE users (
      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+     seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
      organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
      user_name text NOT NULL CHECK (length(btrim(user_name)) > 0),
      external_id text,
@@ -99,7 +103,7 @@ const UP = [
   // RFC 7643 §4.1.1: userName is unique and caseExact=false, so "Alice" and "alice" are one user.
   `CREATE UNIQUE INDEX users_user_name_per_org ON users (organization_id, lower(user_name))`,
   `CREATE UNIQUE INDEX users_external_id_per_org ON users (organization_id, external_id) WHERE external_id IS NOT NULL`,
-  `CREATE INDEX users_org_created ON users (organization_id, created_at, id)`,
+  `CREATE INDEX users_org_created ON users (organization_id, created_at, seq)`,
 
   `CREATE TABLE user_emails (
      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -151,6 +155,7 @@ const UP = [
 
   `CREATE TABLE groups (
      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+     seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
      organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
      display_name text NOT NULL CHECK (length(btrim(display_name)) > 0),
      external_id text,
@@ -163,7 +168,7 @@ const UP = [
    )`,
   `CREATE UNIQUE INDEX groups_display_name_per_org ON groups (organization_id, lower(display_name))`,
   `CREATE UNIQUE INDEX groups_external_id_per_org ON groups (organization_id, external_id) WHERE external_id IS NOT NULL`,
-  `CREATE INDEX groups_org_created ON groups (organization_id, created_at, id)`,
+  `CREATE INDEX groups_org_created ON groups (organization_id, created_at, seq)`,
 
   // Members as the identity provider sees them. Admin corrections live in membership_overrides.
   `CREATE TABLE group_members (
@@ -206,9 +211,11 @@ const UP = [
      created_at timestamptz NOT NULL DEFAULT now(),
      updated_at timestamptz NOT NULL DEFAULT now(),
      UNIQUE (organization_id, id),
+     UNIQUE (organization_id, workspace_id, id),
      UNIQUE (workspace_id, type, external_id),
      FOREIGN KEY (organization_id, workspace_id) REFERENCES workspaces (organization_id, id) ON DELETE CASCADE,
-     FOREIGN KEY (organization_id, space_id) REFERENCES spaces (organization_id, id) ON DELETE CASCADE,
+     -- a resource's Space is a Space of the resource's own workspace
+     FOREIGN KEY (organization_id, workspace_id, space_id) REFERENCES spaces (organization_id, workspace_id, id) ON DELETE CASCADE,
      FOREIGN KEY (organization_id, owner_user_id) REFERENCES users (organization_id, id) ON DELETE SET NULL (owner_user_id)
    )`,
 
@@ -219,7 +226,7 @@ const UP = [
      organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
      user_id uuid,
      group_id uuid,
-     role_id uuid NOT NULL REFERENCES roles (id) ON DELETE RESTRICT,
+     role_id uuid NOT NULL REFERENCES roles (id), -- NO ACTION: an assigned role cannot be deleted, yet an organization cascade can remove both
      scope_type text NOT NULL CHECK (scope_type IN ('organization', 'workspace', 'space', 'resource')),
      workspace_id uuid,
      space_id uuid,
@@ -237,9 +244,22 @@ const UP = [
      FOREIGN KEY (organization_id, user_id) REFERENCES users (organization_id, id) ON DELETE CASCADE,
      FOREIGN KEY (organization_id, group_id) REFERENCES groups (organization_id, id) ON DELETE CASCADE,
      FOREIGN KEY (organization_id, workspace_id) REFERENCES workspaces (organization_id, id) ON DELETE CASCADE,
-     FOREIGN KEY (organization_id, space_id) REFERENCES spaces (organization_id, id) ON DELETE CASCADE,
-     FOREIGN KEY (organization_id, resource_id) REFERENCES resources (organization_id, id) ON DELETE CASCADE
+     -- a Space or resource grant names the workspace the Space or resource really is in
+     FOREIGN KEY (organization_id, workspace_id, space_id) REFERENCES spaces (organization_id, workspace_id, id) ON DELETE CASCADE,
+     FOREIGN KEY (organization_id, workspace_id, resource_id) REFERENCES resources (organization_id, workspace_id, id) ON DELETE CASCADE
    )`,
+  // Built-in roles (no organization) may be granted anywhere; a custom role only in its own organization.
+  // A foreign key cannot say this because built-in roles have no organization_id, so a trigger does.
+  `CREATE FUNCTION grants_role_in_organization() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF EXISTS (SELECT 1 FROM roles r WHERE r.id = NEW.role_id AND r.organization_id IS DISTINCT FROM NEW.organization_id AND NOT r.built_in) THEN
+         RAISE EXCEPTION 'role % belongs to another organization', NEW.role_id USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'grants_role_in_organization';
+       END IF;
+       RETURN NEW;
+     END
+   $$`,
+  `CREATE TRIGGER grants_role_in_organization BEFORE INSERT OR UPDATE OF role_id, organization_id ON grants
+     FOR EACH ROW EXECUTE FUNCTION grants_role_in_organization()`,
   `CREATE UNIQUE INDEX grants_unique ON grants
      (organization_id, user_id, group_id, role_id, scope_type, workspace_id, space_id, resource_id, source) NULLS NOT DISTINCT`,
   `CREATE INDEX grants_user ON grants (user_id) WHERE user_id IS NOT NULL`,
@@ -319,6 +339,7 @@ function credentialTable(table: string): string[] {
   return [
     `CREATE TABLE ${table} (
        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+       seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
        organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
        name text NOT NULL CHECK (length(btrim(name)) > 0),
        token_hash bytea NOT NULL UNIQUE,
@@ -328,7 +349,7 @@ function credentialTable(table: string): string[] {
        expires_at timestamptz,
        revoked_at timestamptz
      )`,
-    `CREATE INDEX ${table}_org ON ${table} (organization_id, created_at)`,
+    `CREATE INDEX ${table}_org ON ${table} (organization_id, created_at, seq)`,
   ];
 }
 
@@ -351,4 +372,7 @@ const DOWN = [
   "spaces",
   "workspaces",
   "organizations",
-].map((table) => `DROP TABLE IF EXISTS ${table}`).concat(["DROP FUNCTION IF EXISTS audit_events_append_only()"]);
+].map((table) => `DROP TABLE IF EXISTS ${table}`).concat([
+  "DROP FUNCTION IF EXISTS audit_events_append_only()",
+  "DROP FUNCTION IF EXISTS grants_role_in_organization()",
+]);
