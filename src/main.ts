@@ -1,10 +1,12 @@
 import { buildApp } from "./app.js";
+import { createAuditService } from "./audit/audit.service.js";
 import { ConfigError, loadConfig, publicBaseUrl, type Config } from "./config.js";
 import { seedDemoOrganization, type DemoSeed } from "./directory/demo.js";
 import { createDirectory } from "./directory/directory.js";
 import { createLogger } from "./http/logger.js";
 import { createReadiness } from "./http/readiness.js";
 import { installGracefulShutdown, startServer } from "./http/server.js";
+import { createScimRouter } from "./scim/resources/scim.router.js";
 import { createDb } from "./store/db.js";
 import { DatabaseInUseError, migrateDatabase, openDatabase } from "./store/data-source.js";
 
@@ -44,7 +46,8 @@ async function main(): Promise<void> {
   if (config.demo.seed) printDemoBanner(config, await seedDemoOrganization(directory, config.demo.organizationName));
 
   const readiness = createReadiness();
-  const app = buildApp({ config, database, logger, readiness });
+  const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: `${publicBaseUrl(config)}/scim/v2` });
+  const app = buildApp({ config, database, logger, readiness, routers: { scim } });
   const server = await startServer(app, { port: config.port, host: config.host });
   installGracefulShutdown({
     server,

@@ -3,12 +3,15 @@ import {
   deleteGroup,
   findGroup,
   findGroupByDisplayName,
+  findGroups,
   insertGroup,
   listGroups,
   updateGroup,
   type GroupOrigin,
   type GroupRecord,
 } from "../store/groups.repository.js";
+import { GROUP_CATALOG } from "../store/catalogs.js";
+import { searchIds, type SearchRequest, type SearchResult } from "../store/search.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { createMembershipService } from "./memberships.service.js";
 import { isUuid, normalisePage, optionalText, requireText, type Page } from "./validation.js";
@@ -44,8 +47,9 @@ async function withUniqueness<T>(organizationId: string, values: Record<string, 
 export function createGroupService({ db }: { db: Db }) {
   const memberships = createMembershipService({ db });
 
-  async function get(organizationId: string, id: string): Promise<GroupRecord> {
-    const group = isUuid(id) ? await findGroup(db, organizationId, id) : null;
+  /** With `lock`, holds the group's row until the caller's transaction ends (serialises member changes). */
+  async function get(organizationId: string, id: string, options: { lock?: boolean } = {}): Promise<GroupRecord> {
+    const group = isUuid(id) ? await findGroup(db, organizationId, id, options) : null;
     if (!group) throw notFound("group", id);
     return group;
   }
@@ -93,8 +97,16 @@ export function createGroupService({ db }: { db: Db }) {
     return { items, total, ...parsed };
   }
 
+  /** One page of groups matching `request`, in the requested order, with the total across pages. */
+  async function search(organizationId: string, request: SearchRequest): Promise<Omit<SearchResult, "ids"> & { items: GroupRecord[] }> {
+    const { ids, ...page } = await searchIds(db, "groups", GROUP_CATALOG, organizationId, request);
+    const byId = new Map((await findGroups(db, organizationId, ids)).map((group) => [group.id, group]));
+    return { ...page, items: ids.map((id) => byId.get(id)).filter((group): group is GroupRecord => group !== undefined) };
+  }
+
   return {
     get,
+    search,
     create,
     update,
     remove,

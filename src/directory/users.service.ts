@@ -12,6 +12,9 @@ import {
   type UserData,
   type UserRecord,
 } from "../store/users.repository.js";
+import { USER_CATALOG } from "../store/catalogs.js";
+import { listGroupsOfUsers } from "../store/memberships.repository.js";
+import { searchIds, type SearchRequest, type SearchResult } from "../store/search.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { isUuid, normalisePage, optionalText, requireText, type Page } from "./validation.js";
 
@@ -119,8 +122,9 @@ async function withUniqueness<T>(organizationId: string, data: UserData, work: (
 }
 
 export function createUserService({ db }: { db: Db }) {
-  async function get(organizationId: string, id: string): Promise<UserRecord> {
-    const [user] = isUuid(id) ? await findUsers(db, organizationId, [id]) : [];
+  /** With `lock`, holds the user's row until the caller's transaction ends (read-modify-write). */
+  async function get(organizationId: string, id: string, options: { lock?: boolean } = {}): Promise<UserRecord> {
+    const [user] = isUuid(id) ? await findUsers(db, organizationId, [id], options) : [];
     if (!user) throw notFound("user", id);
     return user;
   }
@@ -164,7 +168,25 @@ export function createUserService({ db }: { db: Db }) {
     return { items, total, ...parsed };
   }
 
-  return { get, create, replace, setActive, remove, findByUserName, list };
+  /** One page of users matching `request`, in the requested order, with the total across pages. */
+  async function search(organizationId: string, request: SearchRequest): Promise<Omit<SearchResult, "ids"> & { items: UserRecord[] }> {
+    const { ids, ...page } = await searchIds(db, "users", USER_CATALOG, organizationId, request);
+    const byId = new Map((await findUsers(db, organizationId, ids)).map((user) => [user.id, user]));
+    // A user deleted between the two queries is simply absent from the page.
+    return { ...page, items: ids.map((id) => byId.get(id)).filter((user): user is UserRecord => user !== undefined) };
+  }
+
+  return {
+    get,
+    create,
+    replace,
+    setActive,
+    remove,
+    findByUserName,
+    list,
+    search,
+    groupsOf: (organizationId: string, userIds: string[]) => listGroupsOfUsers(db, organizationId, userIds),
+  };
 }
 
 export type UserService = ReturnType<typeof createUserService>;

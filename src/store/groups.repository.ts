@@ -65,6 +65,11 @@ export async function findGroup(db: Db, organizationId: string, id: string, opti
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
+export async function findGroups(db: Db, organizationId: string, ids: string[]): Promise<GroupRecord[]> {
+  const { rows } = await db.query<GroupRow>(`SELECT ${COLUMNS} FROM groups WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [organizationId, ids]);
+  return rows.map(toRecord);
+}
+
 export async function findGroupByDisplayName(db: Db, organizationId: string, displayName: string): Promise<GroupRecord | null> {
   const { rows } = await db.query<GroupRow>(
     `SELECT ${COLUMNS} FROM groups WHERE organization_id = $1 AND lower(display_name) = lower($2)`,

@@ -74,3 +74,15 @@ export async function listGroupIdsOfUser(db: Db, organizationId: string, userId:
   );
   return rows.map((row) => ({ groupId: row.group_id, displayName: row.display_name }));
 }
+
+/** The groups of several users at once (for the readOnly `groups` attribute of a page of users). */
+export async function listGroupsOfUsers(db: Db, organizationId: string, userIds: string[]): Promise<Map<string, Array<{ groupId: string; displayName: string }>>> {
+  const { rows } = await db.query<{ user_id: string; group_id: string; display_name: string }>(
+    `SELECT m.user_id, m.group_id, g.display_name FROM group_members m JOIN groups g ON g.id = m.group_id
+     WHERE m.organization_id = $1 AND m.user_id = ANY($2::uuid[]) ORDER BY lower(g.display_name), g.id`,
+    [organizationId, userIds],
+  );
+  const byUser = new Map<string, Array<{ groupId: string; displayName: string }>>();
+  for (const row of rows) byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), { groupId: row.group_id, displayName: row.display_name }]);
+  return byUser;
+}

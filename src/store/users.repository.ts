@@ -238,8 +238,11 @@ export async function replaceUser(db: Db, organizationId: string, id: string, da
   return toRecord(row, await loadChildren(db, [id]));
 }
 
-export async function findUsers(db: Db, organizationId: string, ids: string[]): Promise<UserRecord[]> {
-  const { rows } = await db.query<Row>(`SELECT ${USER_COLUMNS} FROM users WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [organizationId, ids]);
+export async function findUsers(db: Db, organizationId: string, ids: string[], options: { lock?: boolean } = {}): Promise<UserRecord[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${USER_COLUMNS} FROM users WHERE organization_id = $1 AND id = ANY($2::uuid[])${options.lock ? " FOR UPDATE" : ""}`,
+    [organizationId, ids],
+  );
   const children = await loadChildren(db, rows.map((row) => String(row.id)));
   return rows.map((row) => toRecord(row, children));
 }

@@ -23,10 +23,10 @@ export async function closeTestDatabase(): Promise<void> {
   await database.dataSource.destroy();
 }
 
-/** Empties every table (TRUNCATE fires no row triggers, so the append-only audit log is emptied too). */
+/** Empties every data table (TRUNCATE fires no row triggers, so the append-only audit log is emptied too); migrations and server keys stay. */
 export async function truncateAll(database: Database): Promise<void> {
   const tables = await database.dataSource.query(
-    `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'`,
+    `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT IN ('schema_migrations', 'server_secrets')`,
   ) as Array<{ tablename: string }>;
   if (tables.length === 0) return;
   await database.dataSource.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);

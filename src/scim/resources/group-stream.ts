@@ -1,0 +1,65 @@
+import type { Response } from "express";
+import type { Directory } from "../../directory/directory.js";
+import type { GroupRecord } from "../../directory/groups.service.js";
+import { SCIM_CONTENT_TYPE } from "../../http/scim-errors.js";
+import { projectResource, wantsAttribute, type ProjectionRequest } from "../protocol/projection.js";
+import { groupResourceSchema } from "../protocol/schemas.js";
+import { groupToScim, memberToScim } from "./groups.mapper.js";
+
+const MEMBER_PAGE = 2000;
+
+/** Resolves backpressure: waits for the socket to drain when its buffer is full. */
+function write(res: Response, chunk: string): Promise<void> {
+  if (res.write(chunk)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      res.off("drain", onDrain);
+      res.off("close", onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error("client went away while members were streamed"));
+    res.once("drain", onDrain);
+    res.once("close", onClose);
+  });
+}
+
+/** Which member sub-attributes the projection keeps (e.g. `attributes=members.value` keeps only value). */
+function memberKeys(projection: ProjectionRequest): string[] {
+  const sample = { schemas: [], id: "x", displayName: "x", members: [{ value: "v", $ref: "r", display: "d", type: "User" }] };
+  const projected = projectResource(sample, groupResourceSchema, projection).members;
+  const first = Array.isArray(projected) ? (projected[0] as Record<string, unknown> | undefined) : undefined;
+  return first ? Object.keys(first) : [];
+}
+
+/**
+ * Writes one group as JSON, its members paged from the database by keyset, a page at a time, so a
+ * 100,000-member group never sits in memory whole (and is not loaded at all when not wanted).
+ */
+export async function writeGroup(res: Response, directory: Directory, group: GroupRecord, baseUrl: string, projection: ProjectionRequest): Promise<void> {
+  const body = projectResource(groupToScim(group, baseUrl), groupResourceSchema, projection);
+  const json = JSON.stringify(body);
+  if (!wantsAttribute(projection, groupResourceSchema, "members")) return write(res, json);
+  const keys = memberKeys(projection);
+  await write(res, `${json.slice(0, -1)},"members":[`);
+  let after: string | undefined;
+  let first = true;
+  for (;;) {
+    const page = await directory.memberships.list(group.organizationId, group.id, { afterUserId: after, limit: MEMBER_PAGE });
+    if (page.length === 0) break;
+    const members = page.map((member) => {
+      const full = memberToScim(member, baseUrl);
+      return JSON.stringify(Object.fromEntries(keys.map((key) => [key, full[key]])));
+    });
+    await write(res, `${first ? "" : ","}${members.join(",")}`);
+    first = false;
+    after = page[page.length - 1]?.userId;
+    if (page.length < MEMBER_PAGE) break;
+  }
+  await write(res, "]}");
+}
+
+export function startScimStream(res: Response, status: number, headers: Record<string, string> = {}): void {
+  res.status(status).set({ "Content-Type": SCIM_CONTENT_TYPE, ...headers });
+}

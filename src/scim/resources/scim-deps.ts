@@ -1,0 +1,57 @@
+import type { Response } from "express";
+import type { AuditService } from "../../audit/audit.service.js";
+import { createDirectory, type Directory } from "../../directory/directory.js";
+import { scimPrincipalOf, type ScimPrincipal } from "../../http/scim-auth.js";
+import { requestIdOf } from "../../http/request-id.js";
+import type { Db } from "../../store/db.js";
+
+export interface ScimDeps {
+  db: Db;
+  directory: Directory;
+  audit: AuditService;
+  /** `https://host/scim/v2`: what Location headers and meta.location start with. */
+  baseUrl: string;
+  /** The key cursors are signed with (loaded once from the database). */
+  cursorKey: () => Promise<Buffer>;
+}
+
+export interface WriteContext {
+  directory: Directory;
+  principal: ScimPrincipal;
+  /** Appends an audit event in the same transaction as the change. */
+  audit(action: string, target: { type: "User" | "Group"; id: string }, details: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * Runs one SCIM write: a single transaction holding the change and its audit event, with services bound
+ * to that transaction, so a request applies completely or not at all (RFC 7644 §3.5.2: PATCH is atomic).
+ */
+export function runWrite<T>(deps: ScimDeps, res: Response, work: (context: WriteContext) => Promise<T>): Promise<T> {
+  const principal = scimPrincipalOf(res);
+  return deps.db.transaction((tx) =>
+    work({
+      directory: createDirectory({ db: tx }),
+      principal,
+      audit: (action, target, details) =>
+        deps.audit.record(
+          {
+            organizationId: principal.organizationId,
+            actorType: "scim_token",
+            actorId: principal.tokenId,
+            action,
+            targetType: target.type,
+            targetId: target.id,
+            requestId: requestIdOf(res),
+            details: { tokenName: principal.tokenName, ...details },
+          },
+          tx,
+        ),
+    }),
+  );
+}
+
+/** Top-level attribute names whose values differ: the audit log's "what changed", without the values. */
+export function changedAttributes(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)].filter((key) => key !== "meta"));
+  return [...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
+}

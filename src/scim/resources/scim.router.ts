@@ -1,0 +1,49 @@
+import express, { type RequestHandler, type Router } from "express";
+import type { AuditService } from "../../audit/audit.service.js";
+import type { Directory } from "../../directory/directory.js";
+import { requireScimToken } from "../../http/scim-auth.js";
+import type { Db } from "../../store/db.js";
+import { loadServerSecret } from "../../store/secrets.repository.js";
+import { ScimError } from "../protocol/scim-error.js";
+import { createDiscoveryRouter } from "./discovery.router.js";
+import { createGroupHandlers } from "./groups.handler.js";
+import type { ScimDeps } from "./scim-deps.js";
+import { createUserHandlers } from "./users.handler.js";
+
+export interface ScimRouterDeps {
+  db: Db;
+  directory: Directory;
+  audit: AuditService;
+  baseUrl: string;
+}
+
+/** RFC 7644 §3.12 asks for 405 on a method the endpoint does not support. */
+const methodNotAllowed: RequestHandler = (req) => {
+  throw new ScimError(405, undefined, `${req.method} is not supported on this endpoint`);
+};
+
+/**
+ * Everything under /scim/v2. Routes are declared in full (`/Users/:id`) so metrics label them by
+ * pattern. The organization comes from the bearer token only.
+ */
+export function createScimRouter(options: ScimRouterDeps): Router {
+  let cursorKey: Promise<Buffer> | undefined;
+  const deps: ScimDeps = { ...options, cursorKey: () => (cursorKey ??= loadServerSecret(options.db, "scim_cursor")) };
+  const users = createUserHandlers(deps);
+  const groups = createGroupHandlers(deps);
+  const router = express.Router();
+
+  router.use(createDiscoveryRouter(options.baseUrl));
+  router.use(requireScimToken(options.directory.credentials));
+
+  router.route("/Users").get(users.list).post(users.create).all(methodNotAllowed);
+  router.post("/Users/.search", users.list);
+  router.route("/Users/:id").get(users.get).put(users.replace).patch(users.patch).delete(users.remove).all(methodNotAllowed);
+  router.route("/Groups").get(groups.list).post(groups.create).all(methodNotAllowed);
+  router.post("/Groups/.search", groups.list);
+  router.route("/Groups/:id").get(groups.get).put(groups.replace).patch(groups.patch).delete(groups.remove).all(methodNotAllowed);
+  router.all("/Me", () => {
+    throw new ScimError(501, undefined, "/Me needs a signed-in user; it becomes available with single sign-on");
+  });
+  return router;
+}

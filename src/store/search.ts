@@ -1,0 +1,80 @@
+import { compileCriteria, sortExpression, SqlParams, type Catalog, type Criteria } from "./criteria.js";
+import type { Db } from "./db.js";
+
+/** Where a keyset page starts or ends: the row's sort key and its insertion sequence (the tie-breaker). */
+export interface Anchor {
+  key: string;
+  seq: string;
+}
+
+export type PageRequest =
+  | { kind: "index"; offset: number; limit: number }
+  | { kind: "cursor"; after?: Anchor; before?: Anchor; limit: number };
+
+export interface SearchRequest {
+  criteria?: Criteria;
+  sort?: { field: string; descending: boolean };
+  page: PageRequest;
+}
+
+export interface SearchResult {
+  ids: string[];
+  /** Matching rows in all pages, from COUNT. */
+  total: number;
+  first?: Anchor;
+  last?: Anchor;
+  /** Cursor pages only: whether rows exist past each end of this page. */
+  hasMoreAfter: boolean;
+  hasMoreBefore: boolean;
+}
+
+interface Row {
+  id: string;
+  sort_key: string;
+  seq: string;
+}
+
+/**
+ * One page of a table's records for an organization: filtered, sorted with a stable tie-breaker (seq),
+ * counted, and paged by offset or by keyset (RFC 9865 cursors: stable while rows come and go).
+ */
+export async function searchIds(db: Db, table: string, catalog: Catalog, organizationId: string, request: SearchRequest): Promise<SearchResult> {
+  const a = catalog.alias;
+  const params = new SqlParams([organizationId]);
+  const where = [`${a}.organization_id = $1`];
+  if (request.criteria) where.push(compileCriteria(catalog, request.criteria, params));
+  const sortSpec = request.sort ? catalog.fields[request.sort.field] : undefined;
+  if (request.sort && !sortSpec) throw new Error(`unknown sort field ${request.sort.field}`);
+  const key = sortSpec ? sortExpression(sortSpec) : `''::text`;
+  const descending = request.sort?.descending ?? false;
+  const from = `FROM ${table} ${a} WHERE ${where.join(" AND ")}`;
+  const countParams = [...params.values];
+  const total = db.query<{ count: string }>(`SELECT count(*) AS count ${from}`, countParams);
+
+  const page = request.page;
+  const backwards = page.kind === "cursor" && page.before !== undefined && page.after === undefined;
+  const ascending = descending === backwards;
+  const anchor = page.kind === "cursor" ? (page.after ?? page.before) : undefined;
+  let keyset = "";
+  if (anchor) keyset = ` AND (${key}, ${a}.seq) ${ascending ? ">" : "<"} (${params.add(anchor.key)}::text COLLATE "C", ${params.add(anchor.seq)}::bigint)`;
+  const direction = ascending ? "ASC" : "DESC";
+  const limit = page.kind === "cursor" ? page.limit + 1 : page.limit;
+  const offset = page.kind === "index" ? ` OFFSET ${params.add(page.offset)}` : "";
+  const rowsQuery = db.query<Row>(
+    `SELECT ${a}.id, ${key} AS sort_key, ${a}.seq::text AS seq ${from}${keyset} ORDER BY ${key} ${direction}, ${a}.seq ${direction} LIMIT ${params.add(limit)}${offset}`,
+    params.values,
+  );
+  const [{ rows }, count] = await Promise.all([rowsQuery, total]);
+  const more = page.kind === "cursor" && rows.length > page.limit;
+  const pageRows = more ? rows.slice(0, page.limit) : rows;
+  if (backwards) pageRows.reverse();
+  const toAnchor = (row: Row | undefined): Anchor | undefined => (row ? { key: row.sort_key, seq: row.seq } : undefined);
+  return {
+    ids: pageRows.map((row) => row.id),
+    total: Number(count.rows[0]?.count ?? 0),
+    first: toAnchor(pageRows[0]),
+    last: toAnchor(pageRows[pageRows.length - 1]),
+    hasMoreAfter: backwards ? true : more,
+    hasMoreBefore: backwards ? more : anchor !== undefined,
+  };
+}
