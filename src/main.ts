@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   if (config.demo.seed) printDemoBanner(config, await seedDemoOrganization(directory, config.demo.organizationName));
 
   const readiness = createReadiness();
-  const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: `${publicBaseUrl(config)}/scim/v2` });
+  const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: `${publicBaseUrl(config)}/scim/v2`, logger });
   const app = buildApp({ config, database, logger, readiness, routers: { scim } });
   const server = await startServer(app, { port: config.port, host: config.host });
   installGracefulShutdown({

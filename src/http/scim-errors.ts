@@ -17,6 +17,8 @@ const SCIM_FOR_DOMAIN: Readonly<Record<DomainErrorCode, { status: number; scimTy
 // HTTP-level failures that have a SCIM detail type of their own.
 const SCIM_TYPE_FOR_API_CODE: Readonly<Record<string, ScimType>> = {
   invalid_json: "invalidSyntax",
+  // RFC 7644 §3.7.4: a body over maxPayloadSize is 413; the clients expect scimType tooMany.
+  payload_too_large: "tooMany",
 };
 
 /** Translates the errors the SCIM surface knows how to report; anything else is left for the 500 path. */

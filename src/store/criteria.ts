@@ -75,7 +75,9 @@ function compileCompare(spec: FieldSpec, op: Comparison, value: CriteriaValue, p
   const column = ci ? `lower(${spec.sql})` : spec.type === "uuid" ? `${spec.sql}::text` : spec.sql;
   const param = (text: string) => (ci ? `lower(${params.add(text)})` : params.add(text));
   const typed = spec.type === "timestamp" ? (text: string) => `${params.add(text)}::timestamptz` : param;
-  const target = spec.type === "timestamp" ? spec.sql : column;
+  // SCIM serves dateTimes with millisecond precision (meta.lastModified); PostgreSQL keeps microseconds, so a
+  // client filtering on the exact value it was served would never match it: compare at the served precision.
+  const target = spec.type === "timestamp" ? `date_trunc('milliseconds', ${spec.sql})` : column;
   switch (op) {
     case "eq":
       return `${target} = ${typed(value)}`;

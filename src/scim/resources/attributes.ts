@@ -47,6 +47,21 @@ export function readArray(source: Record<string, unknown>, name: string, label =
   return value;
 }
 
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, so a NUL anywhere in a body would fail in SQL as a 500:
+ * refuse it up front as invalidValue. Walks iteratively, so a deeply nested body cannot exhaust the stack.
+ */
+export function rejectNulCharacters(body: unknown): void {
+  const pending: unknown[] = [body];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === "string" && value.includes("\u0000")) throw invalidValue("Values cannot contain the NUL character (U+0000)");
+    // A loop, not push(...items): spreading a 100,000-member list would overflow the argument stack.
+    if (Array.isArray(value)) for (const item of value) pending.push(item);
+    else if (isObject(value)) for (const [key, item] of Object.entries(value)) pending.push(key, item);
+  }
+}
+
 /** Drops null, undefined, empty strings and empty arrays/objects so responses carry only what is set. */
 export function compact<T extends Record<string, unknown>>(value: T): Partial<T> {
   const result: Record<string, unknown> = {};

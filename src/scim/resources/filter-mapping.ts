@@ -78,6 +78,8 @@ function keyOf(vocab: FilterVocabulary, path: AttrPath, withSub = true): string 
 
 function checkValue(kind: Kind, value: CriteriaValue, op: string, path: AttrPath): void {
   if (value === null) return;
+  // PostgreSQL text cannot hold U+0000: such a value can match nothing, and would fail in SQL as a 500.
+  if (typeof value === "string" && value.includes("\u0000")) throw new ScimError(400, "invalidFilter", "Filter values cannot contain the NUL character (U+0000)");
   const ok = kind === "boolean" ? typeof value === "boolean" : typeof value === "string" && (kind !== "dateTime" || !Number.isNaN(Date.parse(value)));
   if (!ok || (kind === "boolean" && op !== "eq" && op !== "ne")) {
     throw new ScimError(400, "invalidFilter", `"${path.attribute}${path.subAttribute ? `.${path.subAttribute}` : ""} ${op} ${JSON.stringify(value)}" compares a ${kind} attribute with the wrong kind of value`);
@@ -86,8 +88,10 @@ function checkValue(kind: Kind, value: CriteriaValue, op: string, path: AttrPath
 
 function leaf(target: SimpleField, node: Extract<FilterNode, { kind: "compare" | "present" }>): Criteria {
   if (node.kind === "present") return { kind: "present", field: target.field };
-  checkValue(target.kind, node.value as CriteriaValue, node.op, node.path);
-  return { kind: "compare", field: target.field, op: node.op, value: node.value as CriteriaValue };
+  // Entra sends some values unquoted (`externalId eq 12345`): a number for a string attribute is its text.
+  const value = target.kind !== "boolean" && typeof node.value === "number" ? String(node.value) : node.value;
+  checkValue(target.kind, value, node.op, node.path);
+  return { kind: "compare", field: target.field, op: node.op, value };
 }
 
 function mapElement(collection: CollectionField, node: FilterNode, path: AttrPath): Criteria {

@@ -6,12 +6,18 @@ import { readAttrPath } from "../protocol/filter/attr-path.js";
 import { parseFilter } from "../protocol/filter/index.js";
 import { parseAttributeList } from "../protocol/projection.js";
 import { LIST_RESPONSE_SCHEMA } from "../protocol/schema.js";
+import { serviceProviderConfigDocument } from "../protocol/schemas.js";
 import { ScimError } from "../protocol/scim-error.js";
 import { filterToCriteria, sortField, type FilterVocabulary } from "./filter-mapping.js";
 import { isObject, pick } from "./attributes.js";
 
-/** Advertised in ServiceProviderConfig (RFC 9865 `pagination`). */
-export const PAGING = { defaultPageSize: 100, maxPageSize: 1000, cursorTimeoutSeconds: 3600 } as const;
+const advertised = serviceProviderConfigDocument().pagination;
+/** Exactly what ServiceProviderConfig advertises (RFC 9865 `pagination`), so behaviour and advertisement agree. */
+export const PAGING = {
+  defaultPageSize: advertised.defaultPageSize ?? 100,
+  maxPageSize: advertised.maxPageSize ?? 1000,
+  cursorTimeoutSeconds: advertised.cursorTimeout ?? 3600,
+} as const;
 
 export interface ListQuery {
   criteria?: Criteria;

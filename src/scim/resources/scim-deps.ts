@@ -1,4 +1,5 @@
 import type { Response } from "express";
+import type { Logger } from "pino";
 import type { AuditService } from "../../audit/audit.service.js";
 import { createDirectory, type Directory } from "../../directory/directory.js";
 import { scimPrincipalOf, type ScimPrincipal } from "../../http/scim-auth.js";
@@ -11,6 +12,7 @@ export interface ScimDeps {
   audit: AuditService;
   /** `https://host/scim/v2`: what Location headers and meta.location start with. */
   baseUrl: string;
+  logger?: Logger;
   /** The key cursors are signed with (loaded once from the database). */
   cursorKey: () => Promise<Buffer>;
 }
@@ -22,12 +24,21 @@ export interface WriteContext {
   audit(action: string, target: { type: "User" | "Group"; id: string }, details: Record<string, unknown>): Promise<void>;
 }
 
+/** Who is writing, for the audit trail: from the bearer token and the HTTP request. */
+export interface RequestContext {
+  principal: ScimPrincipal;
+  requestId: string;
+}
+
+export function requestContextOf(res: Response): RequestContext {
+  return { principal: scimPrincipalOf(res), requestId: requestIdOf(res) };
+}
+
 /**
  * Runs one SCIM write: a single transaction holding the change and its audit event, with services bound
  * to that transaction, so a request applies completely or not at all (RFC 7644 §3.5.2: PATCH is atomic).
  */
-export function runWrite<T>(deps: ScimDeps, res: Response, work: (context: WriteContext) => Promise<T>): Promise<T> {
-  const principal = scimPrincipalOf(res);
+export function runWrite<T>(deps: ScimDeps, { principal, requestId }: RequestContext, work: (context: WriteContext) => Promise<T>): Promise<T> {
   return deps.db.transaction((tx) =>
     work({
       directory: createDirectory({ db: tx }),
@@ -41,7 +52,7 @@ export function runWrite<T>(deps: ScimDeps, res: Response, work: (context: Write
             action,
             targetType: target.type,
             targetId: target.id,
-            requestId: requestIdOf(res),
+            requestId,
             details: { tokenName: principal.tokenName, ...details },
           },
           tx,

@@ -20,8 +20,7 @@ function taggedVersions(header: string): { any: boolean; versions: number[] } {
  * RFC 7644 §3.14 / RFC 7232 §3.1: with If-Match, a write proceeds only if it names the resource's
  * current version (or `*`). Callers hold the row lock while checking, so the answer stays true.
  */
-export function checkIfMatch(req: Request, currentVersion: number): void {
-  const header = req.get("if-match");
+export function checkIfMatch(header: string | undefined, currentVersion: number): void {
   if (!header) return;
   const { any, versions } = taggedVersions(header);
   if (!any && !versions.includes(currentVersion)) throw preconditionFailed();

@@ -1,12 +1,15 @@
 import express, { type RequestHandler, type Router } from "express";
+import type { Logger } from "pino";
 import type { AuditService } from "../../audit/audit.service.js";
 import type { Directory } from "../../directory/directory.js";
 import { requireScimToken } from "../../http/scim-auth.js";
 import type { Db } from "../../store/db.js";
 import { loadServerSecret } from "../../store/secrets.repository.js";
 import { ScimError } from "../protocol/scim-error.js";
+import { createBulkHandler } from "./bulk.handler.js";
 import { createDiscoveryRouter } from "./discovery.router.js";
 import { createGroupHandlers } from "./groups.handler.js";
+import { createRootSearch } from "./root-search.js";
 import type { ScimDeps } from "./scim-deps.js";
 import { createUserHandlers } from "./users.handler.js";
 
@@ -15,6 +18,7 @@ export interface ScimRouterDeps {
   directory: Directory;
   audit: AuditService;
   baseUrl: string;
+  logger?: Logger;
 }
 
 /** RFC 7644 §3.12 asks for 405 on a method the endpoint does not support. */
@@ -42,6 +46,8 @@ export function createScimRouter(options: ScimRouterDeps): Router {
   router.route("/Groups").get(groups.list).post(groups.create).all(methodNotAllowed);
   router.post("/Groups/.search", groups.list);
   router.route("/Groups/:id").get(groups.get).put(groups.replace).patch(groups.patch).delete(groups.remove).all(methodNotAllowed);
+  router.post("/.search", createRootSearch(deps));
+  router.route("/Bulk").post(createBulkHandler(deps)).all(methodNotAllowed);
   router.all("/Me", () => {
     throw new ScimError(501, undefined, "/Me needs a signed-in user; it becomes available with single sign-on");
   });

@@ -1,14 +1,14 @@
 import type { Request, Response } from "express";
 import type { UserRecord } from "../../directory/users.service.js";
 import { scimPrincipalOf } from "../../http/scim-auth.js";
-import { parsePatchRequest, applyPatch } from "../protocol/patch/index.js";
 import { parseAttributeList, projectResource, type ProjectionRequest } from "../protocol/projection.js";
 import { userResourceSchema } from "../protocol/schemas.js";
 import { USER_FILTERS } from "./filter-mapping.js";
 import { listEnvelope, listParamsOf, parseListQuery } from "./list.js";
-import { changedAttributes, runWrite, type ScimDeps } from "./scim-deps.js";
-import { checkIfMatch, idParam, notModified, sendScim } from "./scim-http.js";
-import { etagOf, userInputFromScim, userToScim } from "./users.mapper.js";
+import { requestContextOf, type ScimDeps } from "./scim-deps.js";
+import { createUserOperations } from "./users.operations.js";
+import { idParam, notModified, sendScim } from "./scim-http.js";
+import { etagOf, userToScim } from "./users.mapper.js";
 
 /** attributes / excludedAttributes on single-resource reads and writes (RFC 7644 §3.9). */
 export function projectionOf(req: Request): ProjectionRequest {
@@ -16,14 +16,9 @@ export function projectionOf(req: Request): ProjectionRequest {
   return { attributes: parseAttributeList(param("attributes")), excludedAttributes: parseAttributeList(param("excludedAttributes")) };
 }
 
-/** The representation PATCH works on: what the client may see and write, without readOnly extras. */
-function patchable(user: UserRecord, baseUrl: string): Record<string, unknown> {
-  const { meta: _meta, groups: _groups, ...rest } = userToScim(user, { baseUrl });
-  return rest;
-}
-
 export function createUserHandlers(deps: ScimDeps) {
   const { baseUrl, directory } = deps;
+  const operations = createUserOperations(deps);
 
   async function render(req: Request, res: Response, user: UserRecord, status: number): Promise<void> {
     const groups = (await directory.users.groupsOf(user.organizationId, [user.id])).get(user.id) ?? [];
@@ -33,13 +28,7 @@ export function createUserHandlers(deps: ScimDeps) {
 
   return {
     async create(req: Request, res: Response): Promise<void> {
-      const input = userInputFromScim(req.body);
-      const user = await runWrite(deps, res, async ({ directory: dir, principal, audit }) => {
-        const created = await dir.users.create(principal.organizationId, input);
-        await audit("scim.user.created", { type: "User", id: created.id }, { userName: created.userName, active: created.active });
-        return created;
-      });
-      await render(req, res, user, 201);
+      await render(req, res, await operations.create(requestContextOf(res), req.body), 201);
     },
 
     async get(req: Request, res: Response): Promise<void> {
@@ -65,41 +54,15 @@ export function createUserHandlers(deps: ScimDeps) {
     },
 
     async replace(req: Request, res: Response): Promise<void> {
-      const input = userInputFromScim(req.body);
-      const user = await runWrite(deps, res, async ({ directory: dir, principal, audit }) => {
-        const current = await dir.users.get(principal.organizationId, idParam(req), { lock: true });
-        checkIfMatch(req, current.version);
-        // Attributes kept without modelling survive a PUT that does not mention them (see README).
-        const replaced = await dir.users.replace(principal.organizationId, current.id, { ...input, extraAttributes: { ...current.extraAttributes, ...input.extraAttributes } }, current.version);
-        await audit("scim.user.replaced", { type: "User", id: current.id }, { changed: changedAttributes(patchable(current, baseUrl), patchable(replaced, baseUrl)) });
-        return replaced;
-      });
-      await render(req, res, user, 200);
+      await render(req, res, await operations.replace(requestContextOf(res), idParam(req), req.body, req.get("if-match")), 200);
     },
 
     async patch(req: Request, res: Response): Promise<void> {
-      const operations = parsePatchRequest(req.body);
-      const user = await runWrite(deps, res, async ({ directory: dir, principal, audit }) => {
-        const current = await dir.users.get(principal.organizationId, idParam(req), { lock: true });
-        checkIfMatch(req, current.version);
-        const before = patchable(current, baseUrl);
-        const after = applyPatch(before, operations, userResourceSchema);
-        const changed = changedAttributes(before, after);
-        if (changed.length === 0) return current;
-        const patched = await dir.users.replace(principal.organizationId, current.id, userInputFromScim(after), current.version);
-        await audit("scim.user.patched", { type: "User", id: current.id }, { changed, ...(changed.includes("active") ? { active: patched.active } : {}) });
-        return patched;
-      });
-      await render(req, res, user, 200);
+      await render(req, res, await operations.patch(requestContextOf(res), idParam(req), req.body, req.get("if-match")), 200);
     },
 
     async remove(req: Request, res: Response): Promise<void> {
-      await runWrite(deps, res, async ({ directory: dir, principal, audit }) => {
-        const current = await dir.users.get(principal.organizationId, idParam(req), { lock: true });
-        checkIfMatch(req, current.version);
-        await dir.users.remove(principal.organizationId, current.id);
-        await audit("scim.user.deleted", { type: "User", id: current.id }, { userName: current.userName });
-      });
+      await operations.remove(requestContextOf(res), idParam(req), req.get("if-match"));
       res.status(204).end();
     },
   };

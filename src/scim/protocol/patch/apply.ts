@@ -11,9 +11,16 @@ import { checkTransition } from "./mutability.js";
 import type { PatchOpName, PatchOperation } from "./operation.js";
 import { coreScope, resolvePath, resolveValueKey, type AttributeTarget, type SchemaScope, type Target } from "./target.js";
 
+/**
+ * Keys of a path-less value the server maintains and ignores when a client restates them: `schemas`
+ * follows from which attributes are present (RFC 7643 §3), and `meta` "SHALL be ignored when provided by
+ * clients" (RFC 7643 §3.1). An explicit `path` to either is still a mutability error.
+ */
+const SERVER_MANAGED = ["schemas", "meta"];
+
 interface Step {
   document: JsonObject;
-  resource: ResourceSchema;
+  schema: ResourceSchema;
   op: PatchOpName;
   effects: OpEffects;
 }
@@ -21,7 +28,7 @@ interface Step {
 export function applyPatch(resource: Record<string, unknown>, ops: PatchOperation[], schema: ResourceSchema): Record<string, unknown> {
   const document = structuredClone(resource);
   for (const operation of ops) {
-    const step: Step = { document, resource: schema, op: operation.op, effects: { primaryOwners: new WeakSet() } };
+    const step: Step = { document, schema, op: operation.op, effects: { primaryOwners: new WeakSet() } };
     if (operation.path !== undefined) applyToTarget(step, resolvePath(operation.path, schema), operation.value);
     // RFC 7644 §3.5.2.2: a remove without "path" fails with noTarget.
     else if (operation.op === "remove") throw badRequest("noTarget", "A remove operation needs a path");
@@ -32,7 +39,8 @@ export function applyPatch(resource: Record<string, unknown>, ops: PatchOperatio
 
 function applyToTarget(step: Step, target: Target, value: unknown): void {
   if (target.kind === "attribute") applyToAttribute(step, target, value);
-  else if (step.op === "remove") removeSchema(step, target.scope);
+  // A null extension object is an unassigned one (RFC 7643 §2.5).
+  else if (step.op === "remove" || value === null) removeSchema(step, target.scope);
   else applyToSchema(step, target.scope, value);
 }
 
@@ -43,9 +51,8 @@ function applyToTarget(step: Step, target: Target, value: unknown): void {
 function applyToSchema(step: Step, scope: SchemaScope, value: unknown): void {
   if (!isPlainObject(value)) throw badRequest("invalidValue", `A ${step.op} without a path needs an object of attributes as value`);
   for (const [key, item] of Object.entries(value)) {
-    // `schemas` follows from which attributes are present (RFC 7643 §3); a client restating it is ignored.
-    if (scope.extension === undefined && key.toLowerCase() === "schemas") continue;
-    applyToTarget(step, resolveValueKey(key, step.resource, scope), item);
+    if (scope.extension === undefined && SERVER_MANAGED.includes(key.toLowerCase())) continue;
+    applyToTarget(step, resolveValueKey(key, step.schema, scope), item);
   }
 }
 

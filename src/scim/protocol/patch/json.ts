@@ -51,7 +51,8 @@ export function deleteKey(object: JsonObject, name: string): void {
 /** Writes `value` under the canonical spelling `name`, dropping other spellings; unassigned deletes. */
 export function writeKey(object: JsonObject, name: string, value: unknown): void {
   deleteKey(object, name);
-  if (!isUnassigned(value)) object[name] = value;
+  // Defined rather than assigned: a key spelled "__proto__" must never replace the prototype.
+  if (!isUnassigned(value)) Object.defineProperty(object, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /** Structural equality in which the unassigned forms (absent, null, []) are all equal. */

@@ -59,12 +59,13 @@ function changeOf(op: PatchOperation["op"], value: unknown, filter?: FilterNode)
 
 /** Splits a path-less value object: `members` keys become changes, the rest stays one operation. */
 function splitValue(operation: PatchOperation, value: JsonObject, changes: MemberChange[], rest: PatchOperation[]): void {
-  const others: JsonObject = {};
+  const others: Array<[string, unknown]> = [];
   for (const [key, item] of Object.entries(value)) {
     if (MEMBERS_KEYS.includes(key.toLowerCase())) changes.push(changeOf(operation.op, item));
-    else others[key] = item;
+    else others.push([key, item]);
   }
-  if (Object.keys(others).length > 0) rest.push({ ...operation, value: others });
+  // fromEntries defines keys, so a JSON "__proto__" key stays a key rather than becoming a prototype.
+  if (others.length > 0) rest.push({ ...operation, value: Object.fromEntries(others) });
 }
 
 /** For Groups: member deltas in request order; the other operations are left for applyPatch. */

@@ -41,10 +41,14 @@ export function sameElement(definition: AttributeDefinition, left: unknown, righ
   return names.every((name) => subEqual(definition, name, left, right));
 }
 
-/** Entra legacy remove-by-value: an element is listed when it agrees with every sub-attribute given. */
+/**
+ * Entra legacy remove-by-value: an element is listed when it agrees with every sub-attribute given.
+ * An empty item lists nothing: `[{}]` must not read as "every element".
+ */
 export function matchesListed(definition: AttributeDefinition, listed: unknown, element: unknown): boolean {
   if (!isPlainObject(listed) || !isPlainObject(element)) return scalarEqual(definition, listed, element);
-  return Object.keys(listed).every((name) => subEqual(definition, name, listed, element));
+  const names = Object.keys(listed);
+  return names.length > 0 && names.every((name) => subEqual(definition, name, listed, element));
 }
 
 export function matchesElement(definition: AttributeDefinition, filter: FilterNode, element: unknown): boolean {
@@ -65,12 +69,22 @@ export function mergeElement(element: unknown, fragment: unknown, effects: OpEff
   return merged;
 }
 
-/** Appends `incoming`, merging an element equal to an existing one into it instead of duplicating it. */
+/** The sub-attributes of `incoming` that say something `existing` does not already say. */
+function differences(definition: AttributeDefinition, existing: unknown, incoming: unknown): unknown {
+  if (!isPlainObject(existing) || !isPlainObject(incoming)) return existing;
+  const entries = Object.entries(incoming).filter(([name]) => !subEqual(definition, name, existing, incoming));
+  return Object.fromEntries(entries);
+}
+
+/**
+ * Appends `incoming`; an element equal to an existing one is not duplicated, only what it adds (a
+ * `display`, `primary`) is merged in, and the stored spelling of its value is kept.
+ */
 export function appendElements(definition: AttributeDefinition, current: unknown[], incoming: unknown[], effects: OpEffects): unknown[] {
   const result = [...current];
   for (const element of incoming) {
     const index = result.findIndex((existing) => sameElement(definition, existing, element));
-    const merged = mergeElement(index < 0 ? {} : result[index], element, effects);
+    const merged = index < 0 ? mergeElement({}, element, effects) : mergeElement(result[index], differences(definition, result[index], element), effects);
     if (isUnassigned(merged)) continue;
     if (index < 0) result.push(merged);
     else result[index] = merged;

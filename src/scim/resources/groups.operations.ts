@@ -1,0 +1,86 @@
+import type { Directory } from "../../directory/directory.js";
+import type { GroupRecord } from "../../directory/groups.service.js";
+import { applyPatch, parsePatchRequest, splitMemberOperations, type MemberChange } from "../protocol/patch/index.js";
+import { groupResourceSchema } from "../protocol/schemas.js";
+import { groupBodyFromScim, patchableGroup } from "./groups.mapper.js";
+import { changedAttributes, runWrite, type RequestContext, type ScimDeps } from "./scim-deps.js";
+import { checkIfMatch } from "./scim-http.js";
+
+/** Applies member deltas in order (under the group's row lock); returns how many rows changed. */
+async function applyMemberChanges(directory: Directory, organizationId: string, groupId: string, changes: MemberChange[]): Promise<{ added: number; removed: number }> {
+  const total = { added: 0, removed: 0 };
+  for (const change of changes) {
+    const { memberships } = directory;
+    const result =
+      change.kind === "add" ? await memberships.add(organizationId, groupId, change.ids)
+      : change.kind === "remove" ? await memberships.remove(organizationId, groupId, change.ids)
+      : await memberships.replace(organizationId, groupId, change.kind === "replace" ? change.ids : []);
+    total.added += result.added;
+    total.removed += result.removed;
+  }
+  return total;
+}
+
+/** Only the group's own attributes (not members) go through the generic PATCH engine. */
+async function patchAttributes(directory: Directory, group: GroupRecord, before: Record<string, unknown>, after: Record<string, unknown>): Promise<string[]> {
+  const changed = changedAttributes(before, after);
+  if (changed.length === 0) return changed;
+  const body = groupBodyFromScim(after);
+  await directory.groups.update(group.organizationId, group.id, { displayName: body.displayName, externalId: body.externalId, extraAttributes: body.extraAttributes });
+  return changed;
+}
+
+/** Group writes, independent of HTTP: the /Groups handlers and /Bulk both call these. */
+export function createGroupOperations(deps: ScimDeps) {
+  const { baseUrl } = deps;
+  return {
+    create(context: RequestContext, raw: unknown): Promise<GroupRecord> {
+      const body = groupBodyFromScim(raw);
+      return runWrite(deps, context, async ({ directory, principal, audit }) => {
+        const created = await directory.groups.create(principal.organizationId, { displayName: body.displayName, externalId: body.externalId, extraAttributes: body.extraAttributes, memberIds: body.memberIds ?? [], origin: "scim" });
+        await audit("scim.group.created", { type: "Group", id: created.id }, { displayName: created.displayName, members: body.memberIds?.length ?? 0 });
+        return created;
+      });
+    },
+
+    /** PUT: displayName and externalId replaced; `members`, when present, applied as a delta (README). */
+    replace(context: RequestContext, id: string, raw: unknown, ifMatch?: string): Promise<GroupRecord> {
+      const body = groupBodyFromScim(raw);
+      return runWrite(deps, context, async ({ directory, principal, audit }) => {
+        const current = await directory.groups.get(principal.organizationId, id, { lock: true });
+        checkIfMatch(ifMatch, current.version);
+        const members = body.memberIds === undefined ? { added: 0, removed: 0 } : await directory.memberships.replace(principal.organizationId, current.id, body.memberIds);
+        const extraAttributes = { ...current.extraAttributes, ...body.extraAttributes };
+        const updated = await directory.groups.update(principal.organizationId, current.id, { displayName: body.displayName, externalId: body.externalId, extraAttributes });
+        await audit("scim.group.replaced", { type: "Group", id: current.id }, { displayName: updated.displayName, ...members });
+        return updated;
+      });
+    },
+
+    /** Member operations become SQL deltas; the rest goes through the PATCH engine. All in one transaction. */
+    patch(context: RequestContext, id: string, raw: unknown, ifMatch?: string): Promise<GroupRecord> {
+      const { memberChanges, rest } = splitMemberOperations(parsePatchRequest(raw));
+      return runWrite(deps, context, async ({ directory, principal, audit }) => {
+        const current = await directory.groups.get(principal.organizationId, id, { lock: true });
+        checkIfMatch(ifMatch, current.version);
+        const before = patchableGroup(current, baseUrl);
+        const changed = rest.length > 0 ? await patchAttributes(directory, current, before, applyPatch(before, rest, groupResourceSchema)) : [];
+        const members = await applyMemberChanges(directory, principal.organizationId, current.id, memberChanges);
+        if (changed.length + members.added + members.removed === 0) return current;
+        await audit("scim.group.patched", { type: "Group", id: current.id }, { changed, ...members });
+        return directory.groups.get(principal.organizationId, current.id);
+      });
+    },
+
+    remove(context: RequestContext, id: string, ifMatch?: string): Promise<void> {
+      return runWrite(deps, context, async ({ directory, principal, audit }) => {
+        const current = await directory.groups.get(principal.organizationId, id, { lock: true });
+        checkIfMatch(ifMatch, current.version);
+        await directory.groups.remove(principal.organizationId, current.id);
+        await audit("scim.group.deleted", { type: "Group", id: current.id }, { displayName: current.displayName });
+      });
+    },
+  };
+}
+
+export type GroupOperations = ReturnType<typeof createGroupOperations>;

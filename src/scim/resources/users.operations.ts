@@ -1,0 +1,69 @@
+import type { UserRecord } from "../../directory/users.service.js";
+import { applyPatch, parsePatchRequest } from "../protocol/patch/index.js";
+import { userResourceSchema } from "../protocol/schemas.js";
+import { changedAttributes, runWrite, type RequestContext, type ScimDeps } from "./scim-deps.js";
+import { checkIfMatch } from "./scim-http.js";
+import { userInputFromScim, userToScim } from "./users.mapper.js";
+
+/** The representation PATCH works on: what the client may see and write, without readOnly extras. */
+function patchable(user: UserRecord, baseUrl: string): Record<string, unknown> {
+  const { meta: _meta, groups: _groups, ...rest } = userToScim(user, { baseUrl });
+  return rest;
+}
+
+/**
+ * User writes, independent of HTTP: the /Users handlers and /Bulk both call these. `ifMatch` is the
+ * If-Match header (or a bulk operation's `version`), checked under the row lock.
+ */
+export function createUserOperations(deps: ScimDeps) {
+  const { baseUrl } = deps;
+  return {
+    create(context: RequestContext, body: unknown): Promise<UserRecord> {
+      const input = userInputFromScim(body);
+      return runWrite(deps, context, async ({ directory, principal, audit }) => {
+        const created = await directory.users.create(principal.organizationId, input);
+        await audit("scim.user.created", { type: "User", id: created.id }, { userName: created.userName, active: created.active });
+        return created;
+      });
+    },
+
+    /** PUT: attributes kept without modelling survive a PUT that does not mention them (see README). */
+    replace(context: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<UserRecord> {
+      const input = userInputFromScim(body);
+      return runWrite(deps, context, async ({ directory, principal, audit }) => {
+        const current = await directory.users.get(principal.organizationId, id, { lock: true });
+        checkIfMatch(ifMatch, current.version);
+        const extraAttributes = { ...current.extraAttributes, ...input.extraAttributes };
+        const replaced = await directory.users.replace(principal.organizationId, current.id, { ...input, extraAttributes }, current.version);
+        await audit("scim.user.replaced", { type: "User", id: current.id }, { changed: changedAttributes(patchable(current, baseUrl), patchable(replaced, baseUrl)) });
+        return replaced;
+      });
+    },
+
+    patch(context: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<UserRecord> {
+      const operations = parsePatchRequest(body);
+      return runWrite(deps, context, async ({ directory, principal, audit }) => {
+        const current = await directory.users.get(principal.organizationId, id, { lock: true });
+        checkIfMatch(ifMatch, current.version);
+        const before = patchable(current, baseUrl);
+        const after = applyPatch(before, operations, userResourceSchema);
+        const changed = changedAttributes(before, after);
+        if (changed.length === 0) return current;
+        const patched = await directory.users.replace(principal.organizationId, current.id, userInputFromScim(after), current.version);
+        await audit("scim.user.patched", { type: "User", id: current.id }, { changed, ...(changed.includes("active") ? { active: patched.active } : {}) });
+        return patched;
+      });
+    },
+
+    remove(context: RequestContext, id: string, ifMatch?: string): Promise<void> {
+      return runWrite(deps, context, async ({ directory, principal, audit }) => {
+        const current = await directory.users.get(principal.organizationId, id, { lock: true });
+        checkIfMatch(ifMatch, current.version);
+        await directory.users.remove(principal.organizationId, current.id);
+        await audit("scim.user.deleted", { type: "User", id: current.id }, { userName: current.userName });
+      });
+    },
+  };
+}
+
+export type UserOperations = ReturnType<typeof createUserOperations>;
