@@ -1,5 +1,5 @@
 import type { Db } from "../store/db.js";
-import { findGroup, touchGroup } from "../store/groups.repository.js";
+import { findGroup } from "../store/groups.repository.js";
 import {
   countMembers,
   deleteMembers,
@@ -35,14 +35,15 @@ async function requireUsers(db: Db, organizationId: string, userIds: string[]): 
   return wellFormed;
 }
 
-/** Runs a membership change on a locked group and gives the group a new version if anything changed. */
+/**
+ * Runs a membership change on a locked group, so concurrent changes to one group apply one after another
+ * and lose nothing. The group's version moves with its members (a trigger on group_members).
+ */
 async function changeMembers(db: Db, organizationId: string, groupId: string, change: (tx: Db) => Promise<MembershipChange>): Promise<MembershipChange> {
   if (!isUuid(groupId)) throw notFound("group", groupId);
   return db.transaction(async (tx) => {
     if (!(await findGroup(tx, organizationId, groupId, { lock: true }))) throw notFound("group", groupId);
-    const result = await change(tx);
-    if (result.added + result.removed > 0) await touchGroup(tx, organizationId, groupId);
-    return result;
+    return change(tx);
   });
 }
 

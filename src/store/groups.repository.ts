@@ -106,11 +106,6 @@ export async function updateGroup(
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-/** Marks the group changed (new ETag) after its membership changed. */
-export async function touchGroup(db: Db, organizationId: string, id: string): Promise<void> {
-  await db.query(`UPDATE groups SET version = version + 1, updated_at = now() WHERE organization_id = $1 AND id = $2`, [organizationId, id]);
-}
-
 export async function deleteGroup(db: Db, organizationId: string, id: string): Promise<boolean> {
   const { rowCount } = await db.query(`DELETE FROM groups WHERE organization_id = $1 AND id = $2`, [organizationId, id]);
   return rowCount > 0;

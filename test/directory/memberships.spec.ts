@@ -61,6 +61,16 @@ describe("directory: group memberships", () => {
       expect(await versionOf(group)).to.equal(afterAdd);
     });
 
+    it("bumps the group's version when a member is deleted as a user (a cascade no service sees)", async () => {
+      const [a, b] = await newUsers(2);
+      const group = await newGroup();
+      await directory.memberships.add(org, group, [a as string, b as string]);
+      const before = await versionOf(group);
+      await directory.users.remove(org, a as string);
+      expect(await versionOf(group)).to.be.greaterThan(before);
+      expect(await directory.memberships.count(org, group)).to.equal(1);
+    });
+
     it("refuses unknown ids with invalid_value, naming them, and adds none of the known ones", async () => {
       const [a] = await newUsers(1);
       const group = await newGroup();
