@@ -5,6 +5,11 @@ import { changedAttributes, runWrite, type RequestContext, type ScimDeps } from 
 import { checkIfMatch } from "./scim-http.js";
 import { userInputFromScim, userToScim } from "./users.mapper.js";
 
+/** Extra attributes as stored: a null means "unassigned" (RFC 7643 §2.5) and clears what was kept. */
+function withoutNulls(attributes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== null && value !== undefined));
+}
+
 /** The representation PATCH works on: what the client may see and write, without readOnly extras. */
 function patchable(user: UserRecord, baseUrl: string): Record<string, unknown> {
   const { meta: _meta, groups: _groups, ...rest } = userToScim(user, { baseUrl });
@@ -21,7 +26,7 @@ export function createUserOperations(deps: ScimDeps) {
     create(context: RequestContext, body: unknown): Promise<UserRecord> {
       const input = userInputFromScim(body);
       return runWrite(deps, context, async ({ directory, principal, audit }) => {
-        const created = await directory.users.create(principal.organizationId, input);
+        const created = await directory.users.create(principal.organizationId, { ...input, extraAttributes: withoutNulls(input.extraAttributes ?? {}) });
         await audit("scim.user.created", { type: "User", id: created.id }, { userName: created.userName, active: created.active });
         return created;
       });
@@ -33,7 +38,7 @@ export function createUserOperations(deps: ScimDeps) {
       return runWrite(deps, context, async ({ directory, principal, audit }) => {
         const current = await directory.users.get(principal.organizationId, id, { lock: true });
         checkIfMatch(ifMatch, current.version);
-        const extraAttributes = { ...current.extraAttributes, ...input.extraAttributes };
+        const extraAttributes = withoutNulls({ ...current.extraAttributes, ...input.extraAttributes });
         const replaced = await directory.users.replace(principal.organizationId, current.id, { ...input, extraAttributes }, current.version);
         await audit("scim.user.replaced", { type: "User", id: current.id }, { changed: changedAttributes(patchable(current, baseUrl), patchable(replaced, baseUrl)) });
         return replaced;
@@ -49,7 +54,8 @@ export function createUserOperations(deps: ScimDeps) {
         const after = applyPatch(before, operations, userResourceSchema);
         const changed = changedAttributes(before, after);
         if (changed.length === 0) return current;
-        const patched = await directory.users.replace(principal.organizationId, current.id, userInputFromScim(after), current.version);
+        const input = userInputFromScim(after);
+        const patched = await directory.users.replace(principal.organizationId, current.id, { ...input, extraAttributes: withoutNulls(input.extraAttributes ?? {}) }, current.version);
         await audit("scim.user.patched", { type: "User", id: current.id }, { changed, ...(changed.includes("active") ? { active: patched.active } : {}) });
         return patched;
       });
