@@ -5,7 +5,6 @@ import {
   findGroupByDisplayName,
   findGroups,
   insertGroup,
-  listGroups,
   updateGroup,
   type GroupOrigin,
   type GroupRecord,
@@ -93,7 +92,7 @@ export function createGroupService({ db }: { db: Db }) {
 
   async function list(organizationId: string, page: { limit?: number; offset?: number } = {}): Promise<Page<GroupRecord>> {
     const parsed = normalisePage(page);
-    const { items, total } = await listGroups(db, organizationId, parsed);
+    const { items, total } = await search(organizationId, { page: { kind: "index", ...parsed } });
     return { items, total, ...parsed };
   }
 

@@ -4,7 +4,6 @@ import {
   findUserByUserName,
   findUsers,
   insertUser,
-  listUsers,
   replaceUser,
   setUserActive,
   type Address,
@@ -164,7 +163,7 @@ export function createUserService({ db }: { db: Db }) {
 
   async function list(organizationId: string, page: { limit?: number; offset?: number } = {}): Promise<Page<UserRecord>> {
     const parsed = normalisePage(page);
-    const { items, total } = await listUsers(db, organizationId, parsed);
+    const { items, total } = await search(organizationId, { page: { kind: "index", ...parsed } });
     return { items, total, ...parsed };
   }
 

@@ -111,10 +111,3 @@ export async function deleteGroup(db: Db, organizationId: string, id: string): P
   return rowCount > 0;
 }
 
-export async function listGroups(db: Db, organizationId: string, page: { limit: number; offset: number }): Promise<{ items: GroupRecord[]; total: number }> {
-  const [{ rows }, count] = await Promise.all([
-    db.query<GroupRow>(`SELECT ${COLUMNS} FROM groups WHERE organization_id = $1 ORDER BY created_at, seq LIMIT $2 OFFSET $3`, [organizationId, page.limit, page.offset]),
-    db.query<{ count: string }>(`SELECT count(*) AS count FROM groups WHERE organization_id = $1`, [organizationId]),
-  ]);
-  return { items: rows.map(toRecord), total: Number(count.rows[0]?.count ?? 0) };
-}

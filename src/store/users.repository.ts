@@ -272,12 +272,3 @@ export async function deleteUser(db: Db, organizationId: string, id: string): Pr
   return rowCount > 0;
 }
 
-/** A page of users in creation order, with the organization's total. */
-export async function listUsers(db: Db, organizationId: string, page: { limit: number; offset: number }): Promise<{ items: UserRecord[]; total: number }> {
-  const [{ rows }, count] = await Promise.all([
-    db.query<Row>(`SELECT ${USER_COLUMNS} FROM users WHERE organization_id = $1 ORDER BY created_at, seq LIMIT $2 OFFSET $3`, [organizationId, page.limit, page.offset]),
-    db.query<{ count: string }>(`SELECT count(*) AS count FROM users WHERE organization_id = $1`, [organizationId]),
-  ]);
-  const children = await loadChildren(db, rows.map((row) => String(row.id)));
-  return { items: rows.map((row) => toRecord(row, children)), total: Number(count.rows[0]?.count ?? 0) };
-}
