@@ -59,7 +59,8 @@ export function createCredentialService({ db, now = () => new Date() }: { db: Db
     if (!found || !timingSafeEqual(found.hash, hash)) return { ok: false, reason: "unknown" };
     if (found.revokedAt) return { ok: false, reason: "revoked" };
     if (found.expiresAt && found.expiresAt <= now()) return { ok: false, reason: "expired" };
-    await touchCredential(db, kind, found.id);
+    // last_used_at is kept to the minute: no write on every authenticated request.
+    if (!found.lastUsedAt || now().getTime() - found.lastUsedAt.getTime() > 60_000) await touchCredential(db, kind, found.id);
     const { hash: _hash, ...credential } = found;
     return { ok: true, credential };
   }
