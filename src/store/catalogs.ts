@@ -76,7 +76,8 @@ export const GROUP_CATALOG: Catalog = {
   collections: {
     members: {
       from: (alias) => `SELECT 1 FROM group_members el JOIN users mu ON mu.id = el.user_id WHERE el.group_id = ${alias}.id`,
-      fields: { value: f("el.user_id", "uuid"), display: f("mu.display_name", "citext") },
+      // A member is displayed as its displayName, or its userName when it has none (groups.mapper): filter on the same.
+      fields: { value: f("el.user_id", "uuid"), display: f("COALESCE(mu.display_name, mu.user_name)", "citext") },
     },
   },
 };

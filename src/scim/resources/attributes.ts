@@ -47,18 +47,24 @@ export function readArray(source: Record<string, unknown>, name: string, label =
   return value;
 }
 
+/** Deeper than any schema goes (complex attributes nest two levels); kept JSON is stored and re-serialised recursively. */
+const MAX_NESTING = 32;
+
 /**
- * PostgreSQL text and jsonb cannot hold U+0000, so a NUL anywhere in a body would fail in SQL as a 500:
- * refuse it up front as invalidValue. Walks iteratively, so a deeply nested body cannot exhaust the stack.
+ * Refuses what the database cannot store as invalidValue instead of failing later as a 500: U+0000, which
+ * PostgreSQL text and jsonb cannot hold, and nesting so deep that serialising it overflows the stack.
+ * Walks iteratively, so the check itself cannot exhaust the stack.
  */
-export function rejectNulCharacters(body: unknown): void {
-  const pending: unknown[] = [body];
+export function rejectUnstorable(body: unknown): void {
+  const pending: Array<[unknown, number]> = [[body, 0]];
   while (pending.length > 0) {
-    const value = pending.pop();
+    const [value, depth] = pending.pop() as [unknown, number];
     if (typeof value === "string" && value.includes("\u0000")) throw invalidValue("Values cannot contain the NUL character (U+0000)");
+    if (typeof value !== "object" || value === null) continue;
+    if (depth >= MAX_NESTING) throw invalidValue(`Values cannot nest deeper than ${MAX_NESTING} levels`);
     // A loop, not push(...items): spreading a 100,000-member list would overflow the argument stack.
-    if (Array.isArray(value)) for (const item of value) pending.push(item);
-    else if (isObject(value)) for (const [key, item] of Object.entries(value)) pending.push(key, item);
+    if (Array.isArray(value)) for (const item of value) pending.push([item, depth + 1]);
+    else for (const [key, item] of Object.entries(value)) pending.push([key, depth + 1], [item, depth + 1]);
   }
 }
 

@@ -76,11 +76,27 @@ function keyOf(vocab: FilterVocabulary, path: AttrPath, withSub = true): string 
   return `${uri}${path.attribute}${withSub && path.subAttribute ? `.${path.subAttribute}` : ""}`.toLowerCase();
 }
 
+/** xsd:dateTime (RFC 7643 §2.3.5) or a bare date, with a four-digit year and hours, minutes, seconds in range. */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/i;
+
+/**
+ * Date.parse accepts "1" (as 2001) and "2024-02-30" (as 1 March); PostgreSQL rejects both, which would be a
+ * 500. Only a well-formed date naming a real calendar day goes to the database.
+ */
+function isDateTime(text: string): boolean {
+  const match = DATE_TIME.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return year >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 function checkValue(kind: Kind, value: CriteriaValue, op: string, path: AttrPath): void {
   if (value === null) return;
   // PostgreSQL text cannot hold U+0000: such a value can match nothing, and would fail in SQL as a 500.
   if (typeof value === "string" && value.includes("\u0000")) throw new ScimError(400, "invalidFilter", "Filter values cannot contain the NUL character (U+0000)");
-  const ok = kind === "boolean" ? typeof value === "boolean" : typeof value === "string" && (kind !== "dateTime" || !Number.isNaN(Date.parse(value)));
+  const ok = kind === "boolean" ? typeof value === "boolean" : typeof value === "string" && (kind !== "dateTime" || isDateTime(value));
   if (!ok || (kind === "boolean" && op !== "eq" && op !== "ne")) {
     throw new ScimError(400, "invalidFilter", `"${path.attribute}${path.subAttribute ? `.${path.subAttribute}` : ""} ${op} ${JSON.stringify(value)}" compares a ${kind} attribute with the wrong kind of value`);
   }

@@ -1,5 +1,6 @@
 import type { Response } from "express";
 import type { Directory } from "../../directory/directory.js";
+import { DomainError } from "../../directory/domain-error.js";
 import type { GroupRecord } from "../../directory/groups.service.js";
 import { SCIM_CONTENT_TYPE } from "../../http/scim-errors.js";
 import { projectResource, wantsAttribute, type ProjectionRequest } from "../protocol/projection.js";
@@ -34,6 +35,19 @@ function memberKeys(projection: ProjectionRequest): string[] {
 }
 
 /**
+ * One page of members. A group deleted by a concurrent request after it was read has no members left:
+ * its list ends there, because the response has already started and failing now would cut the connection.
+ */
+async function memberPage(directory: Directory, group: GroupRecord, afterUserId: string | undefined) {
+  try {
+    return await directory.memberships.list(group.organizationId, group.id, { afterUserId, limit: MEMBER_PAGE });
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "not_found") return [];
+    throw error;
+  }
+}
+
+/**
  * Writes one group as JSON, its members paged from the database by keyset, a page at a time, so a
  * 100,000-member group never sits in memory whole (and is not loaded at all when not wanted).
  */
@@ -46,7 +60,7 @@ export async function writeGroup(res: Response, directory: Directory, group: Gro
   let after: string | undefined;
   let first = true;
   for (;;) {
-    const page = await directory.memberships.list(group.organizationId, group.id, { afterUserId: after, limit: MEMBER_PAGE });
+    const page = await memberPage(directory, group, after);
     if (page.length === 0) break;
     const members = page.map((member) => {
       const full = memberToScim(member, baseUrl);

@@ -1,7 +1,7 @@
 import type { GroupRecord } from "../../directory/groups.service.js";
 import { CORE_GROUP_SCHEMA } from "../protocol/schema.js";
 import { ScimError } from "../protocol/scim-error.js";
-import { compact, invalidValue, isObject, pick, readArray, readString, rejectNulCharacters } from "./attributes.js";
+import { compact, invalidValue, isObject, pick, readArray, readString, rejectUnstorable } from "./attributes.js";
 import { etagOf } from "./users.mapper.js";
 
 export interface GroupBody {
@@ -28,7 +28,7 @@ function readMemberIds(body: Record<string, unknown>): string[] | undefined {
 /** A SCIM Group body (POST or PUT) → directory input. Entra's extra group URN in `schemas` is tolerated. */
 export function groupBodyFromScim(body: unknown): GroupBody {
   if (!isObject(body)) throw new ScimError(400, "invalidSyntax", "The request body must be a JSON object");
-  rejectNulCharacters(body);
+  rejectUnstorable(body);
   const schemas = pick(body, "schemas");
   if (schemas !== undefined && (!Array.isArray(schemas) || !schemas.some((schema) => String(schema).toLowerCase() === CORE_GROUP_SCHEMA.toLowerCase()))) {
     throw new ScimError(400, "invalidSyntax", `schemas must include ${CORE_GROUP_SCHEMA}`);

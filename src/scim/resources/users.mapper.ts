@@ -1,7 +1,7 @@
 import type { Address, MultiValue, UserInput, UserRecord } from "../../directory/users.service.js";
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from "../protocol/schema.js";
 import { ScimError } from "../protocol/scim-error.js";
-import { compact, invalidValue, isObject, pick, readArray, readBoolean, readObject, readString, rejectNulCharacters } from "./attributes.js";
+import { compact, invalidValue, isObject, pick, readArray, readBoolean, readObject, readString, rejectUnstorable } from "./attributes.js";
 
 /** Core attributes Gatehouse keeps as given without modelling them in columns (RFC 7643 §4.1.2). */
 const KEPT_CORE = ["ims", "photos", "entitlements", "roles", "x509Certificates"];
@@ -82,7 +82,7 @@ function requireSchemas(body: Record<string, unknown>): void {
 /** A SCIM User body (POST, PUT, or a patched representation) → directory input. */
 export function userInputFromScim(body: unknown): UserInput {
   if (!isObject(body)) throw new ScimError(400, "invalidSyntax", "The request body must be a JSON object");
-  rejectNulCharacters(body);
+  rejectUnstorable(body);
   requireSchemas(body);
   const userName = readString(body, "userName");
   if (!userName || userName.trim() === "") throw invalidValue("userName is required");

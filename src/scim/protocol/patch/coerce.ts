@@ -41,6 +41,8 @@ function coerceString(definition: AttributeDefinition, raw: unknown, where: stri
 }
 
 function coerceComplex(definition: AttributeDefinition, raw: unknown, where: string): JsonObject {
+  // Entra's examples wrap a single complex value in a one-element list (`manager: [{ value }]`).
+  if (!definition.multiValued && Array.isArray(raw) && raw.length === 1) return coerceComplex(definition, raw[0], where);
   if (!isPlainObject(raw)) {
     // A scalar for a complex attribute with a "value" sub-attribute is shorthand for {value: scalar}:
     // Entra sends the enterprise `manager` as a bare id string.
@@ -80,6 +82,7 @@ export function coerceList(definition: AttributeDefinition, raw: unknown, where:
 
 export function coerceValue(definition: AttributeDefinition, raw: unknown, where: string): unknown {
   if (definition.multiValued) return coerceList(definition, raw, where);
+  if (Array.isArray(raw) && raw.length === 1 && definition.type === "complex") return coerceSingle(definition, raw, where);
   if (Array.isArray(raw)) return invalid(where, "a single value, not a list");
   return coerceSingle(definition, raw, where);
 }

@@ -67,6 +67,9 @@ function changeElement({ target: { attribute, where }, effects }: Change, elemen
 
 function removeFromElement({ target: { attribute, subAttribute, where } }: Change, element: unknown): unknown {
   if (subAttribute === undefined) return element;
+  // An email or phone number without its value is no element at all: Entra clears a user's work email
+  // with `Remove emails[type eq "work"].value`, meaning "remove the work email" (SCIMReferenceCode#87).
+  if (attribute.multiValued && subAttribute.name === "value") return undefined;
   const changed = without(element, subAttribute);
   checkElementTransition(attribute, element, changed, where);
   return changed;

@@ -59,6 +59,15 @@ function findInScope(scope: SchemaScope, name: string): AttributeDefinition | un
   return found ?? (scope.extension === undefined ? findCommonAttribute(name) : undefined);
 }
 
+function findInOneExtension(resource: ResourceSchema, name: string): { scope: SchemaScope; attribute: AttributeDefinition } | undefined {
+  const matches = resource.extensions
+    .map((extension) => findScope(resource, extension.schema.id))
+    .filter((scope): scope is SchemaScope => scope !== undefined)
+    .map((scope) => ({ scope, attribute: findInScope(scope, name) }))
+    .filter((match): match is { scope: SchemaScope; attribute: AttributeDefinition } => match.attribute !== undefined);
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
 function resolveSubAttribute(attribute: AttributeDefinition, name: string, where: string): AttributeDefinition {
   const sub = attribute.type === "complex" ? findSubAttribute(attribute, name) : undefined;
   if (sub === undefined) throw badRequest("invalidPath", `"${where}" has no sub-attribute "${name}"`);
@@ -74,9 +83,14 @@ export function resolvePath(path: PatchPath, resource: ResourceSchema, scope = c
     if (whole !== undefined && path.subAttribute === undefined && path.filter === undefined) return { kind: "schema", scope: whole };
     throw badRequest("invalidPath", `"${path.uri ?? ""}" is not a schema of ${resource.name} resources`);
   }
-  const attribute = findInScope(named, path.attribute);
+  const found = findInScope(named, path.attribute);
+  // Unqualified names address the core schema (RFC 7644 §3.10), but Entra's published examples send
+  // `path: "manager"`: accept a name exactly one extension declares when the core schema lacks it.
+  const fallback = found === undefined && path.uri === undefined && named.extension === undefined ? findInOneExtension(resource, path.attribute) : undefined;
+  const inScope = fallback?.scope ?? named;
+  const attribute = found ?? fallback?.attribute;
   if (attribute === undefined) throw badRequest("invalidPath", `"${path.attribute}" is not an attribute of ${named.schema.id}`);
-  const prefix = named.extension === undefined ? "" : `${named.schema.id}:`;
+  const prefix = inScope.extension === undefined ? "" : `${inScope.schema.id}:`;
   const where = `${prefix}${attribute.name}`;
   if (path.filter !== undefined && !attribute.multiValued) {
     throw badRequest("invalidPath", `"${where}" is not multi-valued, so it cannot take a filter`);
@@ -84,7 +98,7 @@ export function resolvePath(path: PatchPath, resource: ResourceSchema, scope = c
   const subAttribute = path.subAttribute === undefined ? undefined : resolveSubAttribute(attribute, path.subAttribute, where);
   return {
     kind: "attribute",
-    scope: named,
+    scope: inScope,
     attribute,
     ...(path.filter === undefined ? {} : { filter: path.filter }),
     ...(subAttribute === undefined ? {} : { subAttribute }),
