@@ -1,4 +1,4 @@
-import type { Db } from "../store/db.js";
+import { classifyDatabaseError, type Db } from "../store/db.js";
 import { findGroup } from "../store/groups.repository.js";
 import {
   countMembers,
@@ -41,10 +41,18 @@ async function requireUsers(db: Db, organizationId: string, userIds: string[]): 
  */
 async function changeMembers(db: Db, organizationId: string, groupId: string, change: (tx: Db) => Promise<MembershipChange>): Promise<MembershipChange> {
   if (!isUuid(groupId)) throw notFound("group", groupId);
-  return db.transaction(async (tx) => {
-    if (!(await findGroup(tx, organizationId, groupId, { lock: true }))) throw notFound("group", groupId);
-    return change(tx);
-  });
+  try {
+    return await db.transaction(async (tx) => {
+      if (!(await findGroup(tx, organizationId, groupId, { lock: true }))) throw notFound("group", groupId);
+      return change(tx);
+    });
+  } catch (error) {
+    // A user deleted by a concurrent request after requireUsers saw it: the same answer as an unknown id.
+    if (classifyDatabaseError(error)?.constraint === "group_members_organization_id_user_id_fkey") {
+      throw new DomainError("invalid_value", "a user was deleted while being added to the group");
+    }
+    throw error;
+  }
 }
 
 export function createMembershipService({ db }: { db: Db }) {

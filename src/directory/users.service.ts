@@ -12,7 +12,7 @@ import {
   type UserRecord,
 } from "../store/users.repository.js";
 import { USER_CATALOG } from "../store/catalogs.js";
-import { listGroupsOfUsers } from "../store/memberships.repository.js";
+import { listGroupsOfUsers, lockGroupsOfUser } from "../store/memberships.repository.js";
 import { searchIds, type SearchRequest, type SearchResult } from "../store/search.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { isUuid, normalisePage, optionalText, requireText, type Page } from "./validation.js";
@@ -152,9 +152,20 @@ export function createUserService({ db }: { db: Db }) {
     if (!isUuid(id) || !(await setUserActive(db, organizationId, id, active))) throw notFound("user", id);
   }
 
-  /** Deletes the user; memberships, overrides, grants and sessions go with it (foreign keys). */
-  async function remove(organizationId: string, id: string): Promise<void> {
-    if (!isUuid(id) || !(await deleteUser(db, organizationId, id))) throw notFound("user", id);
+  /**
+   * Deletes the user; memberships, overrides, grants and sessions go with it (foreign keys). `check` runs
+   * on the locked row before the delete (an If-Match test, say) and may throw to stop it.
+   */
+  async function remove(organizationId: string, id: string, check?: (user: UserRecord) => void): Promise<UserRecord> {
+    if (!isUuid(id)) throw notFound("user", id);
+    return db.transaction(async (tx) => {
+      await lockGroupsOfUser(tx, organizationId, id);
+      const [user] = await findUsers(tx, organizationId, [id], { lock: true });
+      if (!user) throw notFound("user", id);
+      check?.(user);
+      await deleteUser(tx, organizationId, id);
+      return user;
+    });
   }
 
   async function findByUserName(organizationId: string, userName: string): Promise<UserRecord | null> {

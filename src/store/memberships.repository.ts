@@ -86,3 +86,16 @@ export async function listGroupsOfUsers(db: Db, organizationId: string, userIds:
   for (const row of rows) byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), { groupId: row.group_id, displayName: row.display_name }]);
   return byUser;
 }
+
+/**
+ * Locks, in id order, the groups a user belongs to. Removing the user changes each of them (memberships
+ * cascade, versions follow), and group writes lock the group first: taking the same locks in the same
+ * order keeps a user deletion and a group PATCH from deadlocking.
+ */
+export async function lockGroupsOfUser(db: Db, organizationId: string, userId: string): Promise<void> {
+  await db.query(
+    `SELECT g.id FROM groups g JOIN group_members m ON m.group_id = g.id
+     WHERE g.organization_id = $1 AND m.user_id = $2 ORDER BY g.id FOR UPDATE OF g`,
+    [organizationId, userId],
+  );
+}

@@ -178,8 +178,8 @@ describe("HTTP skeleton", () => {
         .expect(413);
       expect(res.headers["content-type"]).to.match(/^application\/scim\+json/);
       const body = JSON.parse(res.text);
-      expect(body).to.include({ status: "413" }).and.to.have.property("detail");
-      expect(body).not.to.have.property("scimType");
+      // RFC 7644 §3.7.4 answers an oversized payload with 413; clients expect scimType tooMany.
+      expect(body).to.include({ status: "413", scimType: "tooMany" }).and.to.have.property("detail");
       expect(body.schemas).to.deep.equal([SCIM_ERROR_SCHEMA]);
     });
 

@@ -34,12 +34,17 @@ export interface ListQuery {
 
 type Params = Record<string, unknown>;
 
+/**
+ * A decimal integer (RFC 7644 §3.4.2.4); "0x10" and "1e2" are not. Beyond the safe range it saturates, so
+ * startIndex=99999999999999999999 is an empty page rather than an OFFSET PostgreSQL cannot hold (a 500).
+ */
 function integer(params: Params, name: string): number | undefined {
   const raw = pick(params, name);
   if (raw === undefined || raw === null || raw === "") return undefined;
-  const value = typeof raw === "number" ? raw : Number(String(raw).trim());
+  const textual = typeof raw === "string" ? raw.trim() : undefined;
+  const value = typeof raw === "number" ? raw : textual !== undefined && /^[+-]?\d+$/.test(textual) ? Number(textual) : Number.NaN;
   if (!Number.isInteger(value)) throw new ScimError(400, "invalidValue", `${name} must be an integer`);
-  return value;
+  return Math.min(Math.max(value, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
 }
 
 function text(params: Params, name: string): string | undefined {

@@ -38,7 +38,31 @@ export function requestContextOf(res: Response): RequestContext {
  * Runs one SCIM write: a single transaction holding the change and its audit event, with services bound
  * to that transaction, so a request applies completely or not at all (RFC 7644 §3.5.2: PATCH is atomic).
  */
-export function runWrite<T>(deps: ScimDeps, { principal, requestId }: RequestContext, work: (context: WriteContext) => Promise<T>): Promise<T> {
+export async function runWrite<T>(deps: ScimDeps, context: RequestContext, work: (context: WriteContext) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await runWriteOnce(deps, context, work);
+    } catch (error) {
+      if (attempt >= WRITE_ATTEMPTS || !RETRYABLE_SQLSTATES.has(sqlStateOf(error) ?? "")) throw error;
+    }
+  }
+}
+
+/**
+ * PostgreSQL ends one of two transactions that wait on each other (40P01; e.g. DELETE of a user, whose
+ * cascade touches its groups, against a group PATCH holding that group's lock) or that conflict (40001).
+ * The loser changed nothing and may simply run again; the whole transaction is re-run from the start.
+ */
+const RETRYABLE_SQLSTATES = new Set(["40P01", "40001"]);
+const WRITE_ATTEMPTS = 3;
+
+function sqlStateOf(error: unknown): string | undefined {
+  const driverError: unknown = (error as { driverError?: unknown } | null)?.driverError ?? error;
+  const code: unknown = (driverError as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+function runWriteOnce<T>(deps: ScimDeps, { principal, requestId }: RequestContext, work: (context: WriteContext) => Promise<T>): Promise<T> {
   return deps.db.transaction((tx) =>
     work({
       directory: createDirectory({ db: tx }),

@@ -1,6 +1,7 @@
 import type { UserRecord } from "../../directory/users.service.js";
 import { applyPatch, parsePatchRequest } from "../protocol/patch/index.js";
 import { userResourceSchema } from "../protocol/schemas.js";
+import { isObject, pick } from "./attributes.js";
 import { changedAttributes, runWrite, type RequestContext, type ScimDeps } from "./scim-deps.js";
 import { checkIfMatch } from "./scim-http.js";
 import { userInputFromScim, userToScim } from "./users.mapper.js";
@@ -32,14 +33,16 @@ export function createUserOperations(deps: ScimDeps) {
       });
     },
 
-    /** PUT: attributes kept without modelling survive a PUT that does not mention them (see README). */
+    /** PUT: attributes kept without modelling, and `active`, survive a PUT that does not mention them (README). */
     replace(context: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<UserRecord> {
       const input = userInputFromScim(body);
       return runWrite(deps, context, async ({ directory, principal, audit }) => {
         const current = await directory.users.get(principal.organizationId, id, { lock: true });
         checkIfMatch(ifMatch, current.version);
         const extraAttributes = withoutNulls({ ...current.extraAttributes, ...input.extraAttributes });
-        const replaced = await directory.users.replace(principal.organizationId, current.id, { ...input, extraAttributes }, current.version);
+        // A profile PUT that leaves out `active` must not quietly re-enable a deactivated user.
+        const active = isObject(body) && pick(body, "active") === undefined ? current.active : input.active;
+        const replaced = await directory.users.replace(principal.organizationId, current.id, { ...input, active, extraAttributes }, current.version);
         await audit("scim.user.replaced", { type: "User", id: current.id }, { changed: changedAttributes(patchable(current, baseUrl), patchable(replaced, baseUrl)) });
         return replaced;
       });
@@ -63,10 +66,8 @@ export function createUserOperations(deps: ScimDeps) {
 
     remove(context: RequestContext, id: string, ifMatch?: string): Promise<void> {
       return runWrite(deps, context, async ({ directory, principal, audit }) => {
-        const current = await directory.users.get(principal.organizationId, id, { lock: true });
-        checkIfMatch(ifMatch, current.version);
-        await directory.users.remove(principal.organizationId, current.id);
-        await audit("scim.user.deleted", { type: "User", id: current.id }, { userName: current.userName });
+        const removed = await directory.users.remove(principal.organizationId, id, (current) => checkIfMatch(ifMatch, current.version));
+        await audit("scim.user.deleted", { type: "User", id: removed.id }, { userName: removed.userName });
       });
     },
   };
