@@ -59,7 +59,15 @@ export function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 90_000): 
     });
     let stdout = "";
     let stderr = "";
-    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    // A failed assertion must not leave a server running after the test run.
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    const exited = new Promise<number | null>((done) =>
+      child.on("exit", (code) => {
+        process.off("exit", killOnExit);
+        done(code);
+      }),
+    );
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`server did not start in ${timeoutMs} ms\n${stdout}\n${stderr}`));
