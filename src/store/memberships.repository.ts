@@ -41,10 +41,14 @@ export interface MemberRow {
 /** Members in user-id order, after `afterUserId` (keyset paging: no OFFSET scans on huge groups). */
 export async function listMembers(db: Db, organizationId: string, groupId: string, page: { afterUserId?: string; limit: number }): Promise<MemberRow[]> {
   const { rows } = await db.query<{ user_id: string; user_name: string; display_name: string | null }>(
+    // The page of ids comes first, in primary-key order with its LIMIT, and only those rows are joined:
+    // each page costs the same wherever it is in the group, whatever the planner's statistics say.
     `SELECT m.user_id, u.user_name, u.display_name
-     FROM group_members m JOIN users u ON u.id = m.user_id
-     WHERE m.organization_id = $1 AND m.group_id = $2 AND ($3::uuid IS NULL OR m.user_id > $3)
-     ORDER BY m.user_id LIMIT $4`,
+     FROM (SELECT user_id FROM group_members
+           WHERE organization_id = $1 AND group_id = $2 AND ($3::uuid IS NULL OR user_id > $3)
+           ORDER BY user_id LIMIT $4) m
+     JOIN users u ON u.id = m.user_id
+     ORDER BY m.user_id`,
     [organizationId, groupId, page.afterUserId ?? null, page.limit],
   );
   return rows.map((row) => ({ userId: row.user_id, userName: row.user_name, displayName: row.display_name }));
