@@ -3,7 +3,7 @@ import type { GroupRecord } from "../../directory/groups.service.js";
 import { applyPatch, parsePatchRequest, splitMemberOperations, type MemberChange } from "../protocol/patch/index.js";
 import { groupResourceSchema } from "../protocol/schemas.js";
 import { groupBodyFromScim, patchableGroup } from "./groups.mapper.js";
-import { changedAttributes, runWrite, type RequestContext, type ScimDeps } from "./scim-deps.js";
+import { changeSummary, runWrite, type RequestContext, type ScimDeps } from "./scim-deps.js";
 import { checkIfMatch } from "./scim-http.js";
 
 /** Applies member deltas in order (under the group's row lock); returns how many rows changed. */
@@ -22,12 +22,12 @@ async function applyMemberChanges(directory: Directory, organizationId: string, 
 }
 
 /** Only the group's own attributes (not members) go through the generic PATCH engine. */
-async function patchAttributes(directory: Directory, group: GroupRecord, before: Record<string, unknown>, after: Record<string, unknown>): Promise<string[]> {
-  const changed = changedAttributes(before, after);
-  if (changed.length === 0) return changed;
+async function patchAttributes(directory: Directory, group: GroupRecord, before: Record<string, unknown>, after: Record<string, unknown>): Promise<Record<string, unknown> & { changed: string[] }> {
+  const summary = changeSummary(before, after) as Record<string, unknown> & { changed: string[] };
+  if (summary.changed.length === 0) return summary;
   const body = groupBodyFromScim(after);
   await directory.groups.update(group.organizationId, group.id, { displayName: body.displayName, externalId: body.externalId, extraAttributes: body.extraAttributes });
-  return changed;
+  return summary;
 }
 
 /** Group writes, independent of HTTP: the /Groups handlers and /Bulk both call these. */
@@ -64,10 +64,10 @@ export function createGroupOperations(deps: ScimDeps) {
         const current = await directory.groups.get(principal.organizationId, id, { lock: true });
         checkIfMatch(ifMatch, current.version);
         const before = patchableGroup(current, baseUrl);
-        const changed = rest.length > 0 ? await patchAttributes(directory, current, before, applyPatch(before, rest, groupResourceSchema)) : [];
+        const attributes = rest.length > 0 ? await patchAttributes(directory, current, before, applyPatch(before, rest, groupResourceSchema)) : { changed: [] };
         const members = await applyMemberChanges(directory, principal.organizationId, current.id, memberChanges);
-        if (changed.length + members.added + members.removed === 0) return current;
-        await audit("scim.group.patched", { type: "Group", id: current.id }, { changed, ...members });
+        if (attributes.changed.length + members.added + members.removed === 0) return current;
+        await audit("scim.group.patched", { type: "Group", id: current.id }, { ...attributes, ...members });
         return directory.groups.get(principal.organizationId, current.id);
       });
     },

@@ -90,3 +90,13 @@ export function changedAttributes(before: Record<string, unknown>, after: Record
   const keys = new Set([...Object.keys(before), ...Object.keys(after)].filter((key) => key !== "meta"));
   return [...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
 }
+
+/** Identity attributes whose old and new values the audit log keeps; others are named, not copied. */
+const SUMMARISED = ["userName", "displayName", "active", "externalId"];
+
+/** The audit log's "before/after": which attributes changed, and the old and new identity values. */
+export function changeSummary(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const changed = changedAttributes(before, after);
+  const values = changed.filter((key) => SUMMARISED.includes(key)).map((key) => [key, { before: before[key] ?? null, after: after[key] ?? null }]);
+  return { changed, ...(values.length > 0 ? { values: Object.fromEntries(values) } : {}) };
+}

@@ -2,7 +2,7 @@ import type { UserRecord } from "../../directory/users.service.js";
 import { applyPatch, parsePatchRequest } from "../protocol/patch/index.js";
 import { userResourceSchema } from "../protocol/schemas.js";
 import { isObject, pick } from "./attributes.js";
-import { changedAttributes, runWrite, type RequestContext, type ScimDeps } from "./scim-deps.js";
+import { changedAttributes, changeSummary, runWrite, type RequestContext, type ScimDeps } from "./scim-deps.js";
 import { checkIfMatch } from "./scim-http.js";
 import { userInputFromScim, userToScim } from "./users.mapper.js";
 
@@ -43,7 +43,7 @@ export function createUserOperations(deps: ScimDeps) {
         // A profile PUT that leaves out `active` must not quietly re-enable a deactivated user.
         const active = isObject(body) && pick(body, "active") === undefined ? current.active : input.active;
         const replaced = await directory.users.replace(principal.organizationId, current.id, { ...input, active, extraAttributes }, current.version);
-        await audit("scim.user.replaced", { type: "User", id: current.id }, { changed: changedAttributes(patchable(current, baseUrl), patchable(replaced, baseUrl)) });
+        await audit("scim.user.replaced", { type: "User", id: current.id }, changeSummary(patchable(current, baseUrl), patchable(replaced, baseUrl)));
         return replaced;
       });
     },
@@ -59,7 +59,7 @@ export function createUserOperations(deps: ScimDeps) {
         if (changed.length === 0) return current;
         const input = userInputFromScim(after);
         const patched = await directory.users.replace(principal.organizationId, current.id, { ...input, extraAttributes: withoutNulls(input.extraAttributes ?? {}) }, current.version);
-        await audit("scim.user.patched", { type: "User", id: current.id }, { changed, ...(changed.includes("active") ? { active: patched.active } : {}) });
+        await audit("scim.user.patched", { type: "User", id: current.id }, changeSummary(before, patchable(patched, baseUrl)));
         return patched;
       });
     },

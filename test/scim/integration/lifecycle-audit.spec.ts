@@ -86,6 +86,8 @@ describe("SCIM user lifecycle and the audit trail", () => {
         expect(row.request_id).to.be.a("string").and.not.equal("");
       }
       expect(rows[1]?.details.changed).to.deep.equal(["displayName"]);
+      // The before/after of identity attributes is kept, so an admin can see what the IdP changed.
+      expect(rows[1]?.details.values).to.deep.equal({ displayName: { before: null, after: "Audited" } });
       expect(rows[4]?.details).to.deep.include({ added: 1, removed: 0 });
       expect(JSON.stringify(rows)).not.to.include("S3cr3t");
     });
