@@ -49,7 +49,7 @@ export async function searchIds(db: Db, table: string, catalog: Catalog, organiz
   const descending = request.sort?.descending ?? false;
   const from = `FROM ${table} ${a} WHERE ${where.join(" AND ")}`;
   const countParams = [...params.values];
-  const total = db.query<{ count: string }>(`SELECT count(*) AS count ${from}`, countParams);
+  const countAll = () => db.query<{ count: string }>(`SELECT count(*) AS count ${from}`, countParams).then(({ rows }) => Number(rows[0]?.count ?? 0));
 
   const page = request.page;
   const backwards = page.kind === "cursor" && page.before !== undefined && page.after === undefined;
@@ -60,18 +60,23 @@ export async function searchIds(db: Db, table: string, catalog: Catalog, organiz
   const direction = ascending ? "ASC" : "DESC";
   const limit = page.kind === "cursor" ? page.limit + 1 : page.limit;
   const offset = page.kind === "index" ? ` OFFSET ${params.add(page.offset)}` : "";
-  const rowsQuery = db.query<Row>(
-    `SELECT ${a}.id, ${key} AS sort_key, ${a}.seq::text AS seq ${from}${keyset} ORDER BY ${key} ${direction}, ${a}.seq ${direction} LIMIT ${params.add(limit)}${offset}`,
+  // Index pages count in the same query (a window over the filtered rows, before LIMIT); cursor pages
+  // filter by the keyset, so their total is a separate COUNT of the whole filter.
+  const windowCount = page.kind === "index" ? ", count(*) OVER () AS total_count" : "";
+  const rowsQuery = db.query<Row & { total_count?: string }>(
+    `SELECT ${a}.id, ${key} AS sort_key, ${a}.seq::text AS seq${windowCount} ${from}${keyset} ORDER BY ${key} ${direction}, ${a}.seq ${direction} LIMIT ${params.add(limit)}${offset}`,
     params.values,
   );
-  const [{ rows }, count] = await Promise.all([rowsQuery, total]);
+  const [{ rows }, cursorTotal] = await Promise.all([rowsQuery, page.kind === "cursor" ? countAll() : Promise.resolve(undefined)]);
+  // A page past the end has no row to carry the window count.
+  const total = cursorTotal ?? (rows[0]?.total_count !== undefined ? Number(rows[0].total_count) : await countAll());
   const more = page.kind === "cursor" && rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   if (backwards) pageRows.reverse();
   const toAnchor = (row: Row | undefined): Anchor | undefined => (row ? { key: row.sort_key, seq: row.seq } : undefined);
   return {
     ids: pageRows.map((row) => row.id),
-    total: Number(count.rows[0]?.count ?? 0),
+    total,
     first: toAnchor(pageRows[0]),
     last: toAnchor(pageRows[pageRows.length - 1]),
     hasMoreAfter: backwards ? true : more,

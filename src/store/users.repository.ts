@@ -100,7 +100,23 @@ const SCALARS: ReadonlyArray<[column: string, read: (data: UserData) => unknown]
 
 const USER_COLUMNS = ["id", "organization_id", "version", "created_at", "updated_at", ...SCALARS.map(([column]) => column)].join(", ");
 
-function toRecord(row: Row, children: Children): UserRecord {
+const multiValues = (table: string) =>
+  `(SELECT coalesce(json_agg(json_build_object('value', c.value, 'type', c.type, 'display', c.display, 'primary', c.is_primary) ORDER BY c.position), '[]')
+    FROM ${table} c WHERE c.user_id = u.id)`;
+
+/**
+ * A user with its emails, phone numbers and addresses in one row (JSON aggregates): one round trip per
+ * read, however many users a page holds.
+ */
+const USER_SELECT = `SELECT ${USER_COLUMNS.split(", ").map((column) => `u.${column}`).join(", ")},
+  ${multiValues("user_emails")} AS emails,
+  ${multiValues("user_phone_numbers")} AS phone_numbers,
+  (SELECT coalesce(json_agg(json_build_object('type', a.type, 'formatted', a.formatted, 'streetAddress', a.street_address,
+     'locality', a.locality, 'region', a.region, 'postalCode', a.postal_code, 'country', a.country, 'primary', a.is_primary)
+     ORDER BY a.position), '[]') FROM user_addresses a WHERE a.user_id = u.id) AS addresses
+  FROM users u`;
+
+function toRecord(row: Row): UserRecord {
   const manager = text(row.manager_value);
   return {
     id: String(row.id),
@@ -136,46 +152,9 @@ function toRecord(row: Row, children: Children): UserRecord {
       manager: manager === null ? null : { value: manager, displayName: text(row.manager_display_name) },
     },
     extraAttributes: (row.extra_attributes ?? {}) as Record<string, unknown>,
-    emails: children.emails.get(String(row.id)) ?? [],
-    phoneNumbers: children.phoneNumbers.get(String(row.id)) ?? [],
-    addresses: children.addresses.get(String(row.id)) ?? [],
-  };
-}
-
-interface Children {
-  emails: Map<string, MultiValue[]>;
-  phoneNumbers: Map<string, MultiValue[]>;
-  addresses: Map<string, Address[]>;
-}
-
-function groupByUser<T>(rows: Row[], map: (row: Row) => T): Map<string, T[]> {
-  const grouped = new Map<string, T[]>();
-  for (const row of rows) {
-    const key = String(row.user_id);
-    grouped.set(key, [...(grouped.get(key) ?? []), map(row)]);
-  }
-  return grouped;
-}
-
-const toMultiValue = (row: Row): MultiValue => ({ value: String(row.value), type: text(row.type), display: text(row.display), primary: Boolean(row.is_primary) });
-
-async function loadChildren(db: Db, userIds: string[]): Promise<Children> {
-  if (userIds.length === 0) return { emails: new Map(), phoneNumbers: new Map(), addresses: new Map() };
-  const select = (table: string) => db.query<Row>(`SELECT * FROM ${table} WHERE user_id = ANY($1::uuid[]) ORDER BY user_id, position`, [userIds]);
-  const [emails, phones, addresses] = await Promise.all([select("user_emails"), select("user_phone_numbers"), select("user_addresses")]);
-  return {
-    emails: groupByUser(emails.rows, toMultiValue),
-    phoneNumbers: groupByUser(phones.rows, toMultiValue),
-    addresses: groupByUser(addresses.rows, (row) => ({
-      type: text(row.type),
-      formatted: text(row.formatted),
-      streetAddress: text(row.street_address),
-      locality: text(row.locality),
-      region: text(row.region),
-      postalCode: text(row.postal_code),
-      country: text(row.country),
-      primary: Boolean(row.is_primary),
-    })),
+    emails: (row.emails ?? []) as MultiValue[],
+    phoneNumbers: (row.phone_numbers ?? []) as MultiValue[],
+    addresses: (row.addresses ?? []) as Address[],
   };
 }
 
@@ -215,7 +194,7 @@ export async function insertUser(db: Db, organizationId: string, data: UserData)
   );
   const row = rows[0] as Row;
   await writeChildren(db, organizationId, String(row.id), data);
-  return toRecord(row, await loadChildren(db, [String(row.id)]));
+  return withChildren(row, data);
 }
 
 /**
@@ -235,22 +214,26 @@ export async function replaceUser(db: Db, organizationId: string, id: string, da
     await db.query(`DELETE FROM ${table} WHERE user_id = $1`, [id]);
   }
   await writeChildren(db, organizationId, id, data);
-  return toRecord(row, await loadChildren(db, [id]));
+  return withChildren(row, data);
+}
+
+/** The record just written: its children are what was written, so nothing is read back. */
+function withChildren(row: Row, data: UserData): UserRecord {
+  return toRecord({ ...row, emails: data.emails, phone_numbers: data.phoneNumbers, addresses: data.addresses });
 }
 
 export async function findUsers(db: Db, organizationId: string, ids: string[], options: { lock?: boolean } = {}): Promise<UserRecord[]> {
   const { rows } = await db.query<Row>(
-    `SELECT ${USER_COLUMNS} FROM users WHERE organization_id = $1 AND id = ANY($2::uuid[])${options.lock ? " FOR UPDATE" : ""}`,
+    `${USER_SELECT} WHERE u.organization_id = $1 AND u.id = ANY($2::uuid[])${options.lock ? " FOR UPDATE OF u" : ""}`,
     [organizationId, ids],
   );
-  const children = await loadChildren(db, rows.map((row) => String(row.id)));
-  return rows.map((row) => toRecord(row, children));
+  return rows.map(toRecord);
 }
 
 export async function findUserByUserName(db: Db, organizationId: string, userName: string): Promise<UserRecord | null> {
-  const { rows } = await db.query<Row>(`SELECT ${USER_COLUMNS} FROM users WHERE organization_id = $1 AND lower(user_name) = lower($2)`, [organizationId, userName]);
+  const { rows } = await db.query<Row>(`${USER_SELECT} WHERE u.organization_id = $1 AND lower(u.user_name) = lower($2)`, [organizationId, userName]);
   const row = rows[0];
-  return row ? toRecord(row, await loadChildren(db, [String(row.id)])) : null;
+  return row ? toRecord(row) : null;
 }
 
 /** Ids among `ids` that are users of the organization. */

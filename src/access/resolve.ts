@@ -1,0 +1,102 @@
+/**
+ * resolve(): facts → effective access with reasons. PURE (DESIGN.md; STYLE.md rule 9): no I/O, no clock, no
+ * module state, and the facts are only read. Semantics are DESIGN.md "Access semantics".
+ */
+import type { AccessBasis, EffectiveAccess, EffectiveGroup, Holding, WorkspaceAccess } from "./effective.js";
+import { resourceKey } from "./effective.js";
+import type { AccessFacts, SpaceFact, WorkspaceFact } from "./facts.js";
+import { collectHoldings, type HoldingsInput } from "./holdings.js";
+import { effectiveGroups } from "./membership.js";
+import { table } from "./policy.build.js";
+import type { Policy } from "./policy.types.js";
+import { freezeTable, orderRoles, seatOf, workspaceAccess } from "./workspace-access.js";
+import type { ReasonChain } from "./reason.js";
+
+export { check, AccessRequestError, type CheckRequest, type Decision } from "./check.js";
+
+// Code-point order, not localeCompare: the same facts give the same output on every machine.
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const byTitleThenId = <T extends { id: string }>(label: (item: T) => string) => (a: T, b: T): number =>
+  compare(label(a), label(b)) || compare(a.id, b.id);
+
+function attachmentsOf(facts: AccessFacts): Map<string, string[]> {
+  const byGroup = new Map<string, string[]>();
+  for (const { groupId, spaceId } of facts.attachments) byGroup.set(groupId, [...(byGroup.get(groupId) ?? []), spaceId]);
+  for (const spaces of byGroup.values()) spaces.sort();
+  return byGroup;
+}
+
+function basisOf(facts: AccessFacts, groups: readonly EffectiveGroup[], holdings: readonly Holding[]): AccessBasis {
+  return Object.freeze({
+    policy: facts.policy,
+    resources: table(facts.resources.map((resource) => [resourceKey(resource.type, resource.id), resource] as const)),
+    workspaces: table(facts.workspaces.map((workspace) => [workspace.id, workspace] as const)),
+    spaces: table(facts.spaces.map((space) => [space.id, space] as const)),
+    groups: table(groups.map((group) => [group.groupId, group] as const)),
+    holdings: Object.freeze([...holdings]),
+  });
+}
+
+function organizationAccess(policy: Policy, holdings: readonly Holding[]): EffectiveAccess["organization"] {
+  const organizational = holdings.filter((holding) => holding.reach.kind === "organization");
+  const permissions = new Map<string, ReasonChain[]>();
+  for (const holding of organizational) {
+    for (const permission of holding.role.permissions) {
+      permissions.set(permission, [...(permissions.get(permission) ?? []), { via: holding.via, grant: holding.grant, permission }]);
+    }
+  }
+  const roles = orderRoles(policy, organizational);
+  return Object.freeze({ roles: Object.freeze(roles), permissions: freezeTable(permissions), seat: seatOf(policy, roles) });
+}
+
+function workspacesOf(facts: AccessFacts, workspaces: readonly WorkspaceFact[], holdings: readonly Holding[]): WorkspaceAccess[] {
+  const spaces = [...facts.spaces].sort(byTitleThenId<SpaceFact>((space) => space.name));
+  const result: WorkspaceAccess[] = [];
+  for (const workspace of workspaces) {
+    const here = holdings.filter((holding) => holding.reach.kind !== "organization" && holding.reach.workspaceId === workspace.id);
+    if (here.length === 0) continue;
+    const own = spaces.filter((space) => space.workspaceId === workspace.id);
+    result.push(workspaceAccess(facts.policy, workspace, here, own));
+  }
+  return result;
+}
+
+/** Deactivated or deleted users have no access, immediately (DESIGN.md, Access semantics). */
+function nothing(facts: AccessFacts): EffectiveAccess {
+  const reason = facts.user.deleted ? "user is deleted" : "user is deactivated";
+  return Object.freeze({
+    organizationId: facts.organization.id,
+    userId: facts.user.id,
+    active: false,
+    groups: Object.freeze([]),
+    organization: Object.freeze({ roles: Object.freeze([]), permissions: table<readonly ReasonChain[]>([]), seat: null }),
+    workspaces: Object.freeze([]),
+    ignored: Object.freeze([{ kind: "user", id: facts.user.id, reason }] as const),
+    basis: basisOf(facts, [], []),
+  });
+}
+
+export function resolve(facts: AccessFacts): EffectiveAccess {
+  if (!facts.user.active || facts.user.deleted === true) return nothing(facts);
+  const membership = effectiveGroups(facts);
+  const workspaces = [...facts.workspaces].sort(byTitleThenId<WorkspaceFact>((workspace) => workspace.title));
+  const input: HoldingsInput = {
+    facts,
+    groups: new Map(membership.groups.map((group) => [group.groupId, group])),
+    workspaces: new Map(workspaces.map((workspace) => [workspace.id, workspace])),
+    spaces: new Map(facts.spaces.map((space) => [space.id, space])),
+    attachments: attachmentsOf(facts),
+  };
+  const { holdings, ignored } = collectHoldings(input);
+  return Object.freeze({
+    organizationId: facts.organization.id,
+    userId: facts.user.id,
+    active: true,
+    groups: Object.freeze(membership.groups),
+    organization: organizationAccess(facts.policy, holdings),
+    workspaces: Object.freeze(workspacesOf(facts, workspaces, holdings)),
+    ignored: Object.freeze([...membership.ignored, ...ignored]),
+    basis: basisOf(facts, membership.groups, holdings),
+  });
+}
