@@ -123,6 +123,7 @@ export function chainKey(chain: ReasonChain): string {
 }
 
 export function sortChains(chains: ReasonChain[]): ReasonChain[] {
+  if (chains.length < 2) return chains;
   const keyed = chains.map((chain) => [chainKey(chain), chain] as const);
   keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return keyed.map(([, chain]) => chain);

@@ -50,14 +50,25 @@ function organizationAccess(policy: Policy, holdings: readonly Holding[]): Effec
   return Object.freeze({ roles: Object.freeze(roles), permissions: freezeTable(permissions), seat: seatOf(policy, roles) });
 }
 
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | null): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === null) continue;
+    const list = groups.get(key);
+    if (list) list.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
 function workspacesOf(facts: AccessFacts, workspaces: readonly WorkspaceFact[], holdings: readonly Holding[]): WorkspaceAccess[] {
-  const spaces = [...facts.spaces].sort(byTitleThenId<SpaceFact>((space) => space.name));
+  const spaces = groupBy([...facts.spaces].sort(byTitleThenId<SpaceFact>((space) => space.name)), (space) => space.workspaceId);
+  const held = groupBy(holdings, (holding) => (holding.reach.kind === "organization" ? null : holding.reach.workspaceId));
   const result: WorkspaceAccess[] = [];
   for (const workspace of workspaces) {
-    const here = holdings.filter((holding) => holding.reach.kind !== "organization" && holding.reach.workspaceId === workspace.id);
-    if (here.length === 0) continue;
-    const own = spaces.filter((space) => space.workspaceId === workspace.id);
-    result.push(workspaceAccess(facts.policy, workspace, here, own));
+    const here = held.get(workspace.id);
+    if (here) result.push(workspaceAccess(facts.policy, workspace, here, spaces.get(workspace.id) ?? []));
   }
   return result;
 }

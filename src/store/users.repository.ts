@@ -58,6 +58,8 @@ export interface UserData {
 }
 
 export interface UserRecord extends UserData {
+  /** The groups the identity provider put the user in, when the record was read (not after a write). */
+  groups?: Array<{ groupId: string; displayName: string }>;
   id: string;
   organizationId: string;
   /** Bumped by every change; the SCIM ETag. */
@@ -100,6 +102,10 @@ const SCALARS: ReadonlyArray<[column: string, read: (data: UserData) => unknown]
 
 const USER_COLUMNS = ["id", "organization_id", "version", "created_at", "updated_at", ...SCALARS.map(([column]) => column)].join(", ");
 
+/** The user's groups (the SCIM `groups` attribute) as a JSON array, for a row aliased `u`. */
+const GROUPS_OF_USER = `(SELECT coalesce(json_agg(json_build_object('groupId', g.id, 'displayName', g.display_name) ORDER BY lower(g.display_name), g.id), '[]')
+     FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id)`;
+
 const multiValues = (table: string) =>
   `(SELECT coalesce(json_agg(json_build_object('value', c.value, 'type', c.type, 'display', c.display, 'primary', c.is_primary) ORDER BY c.position), '[]')
     FROM ${table} c WHERE c.user_id = u.id)`;
@@ -113,7 +119,8 @@ const USER_SELECT = `SELECT ${USER_COLUMNS.split(", ").map((column) => `u.${colu
   ${multiValues("user_phone_numbers")} AS phone_numbers,
   (SELECT coalesce(json_agg(json_build_object('type', a.type, 'formatted', a.formatted, 'streetAddress', a.street_address,
      'locality', a.locality, 'region', a.region, 'postalCode', a.postal_code, 'country', a.country, 'primary', a.is_primary)
-     ORDER BY a.position), '[]') FROM user_addresses a WHERE a.user_id = u.id) AS addresses
+     ORDER BY a.position), '[]') FROM user_addresses a WHERE a.user_id = u.id) AS addresses,
+  ${GROUPS_OF_USER} AS groups
   FROM users u`;
 
 function toRecord(row: Row): UserRecord {
@@ -155,6 +162,7 @@ function toRecord(row: Row): UserRecord {
     emails: (row.emails ?? []) as MultiValue[],
     phoneNumbers: (row.phone_numbers ?? []) as MultiValue[],
     addresses: (row.addresses ?? []) as Address[],
+    ...(row.groups === undefined ? {} : { groups: row.groups as Array<{ groupId: string; displayName: string }> }),
   };
 }
 
@@ -194,7 +202,7 @@ export async function insertUser(db: Db, organizationId: string, data: UserData)
   );
   const row = rows[0] as Row;
   await writeChildren(db, organizationId, String(row.id), data);
-  return withChildren(row, data);
+  return { ...withChildren(row, data), groups: [] };
 }
 
 /**
@@ -204,8 +212,8 @@ export async function insertUser(db: Db, organizationId: string, data: UserData)
 export async function replaceUser(db: Db, organizationId: string, id: string, data: UserData, expectedVersion?: number): Promise<UserRecord | null> {
   const assignments = SCALARS.map(([column], i) => `${column} = $${i + 4}`);
   const { rows } = await db.query<Row>(
-    `UPDATE users SET ${assignments.join(", ")}, version = version + 1, updated_at = now()
-     WHERE organization_id = $1 AND id = $2 AND ($3::int IS NULL OR version = $3) RETURNING ${USER_COLUMNS}`,
+    `UPDATE users u SET ${assignments.join(", ")}, version = version + 1, updated_at = now()
+     WHERE organization_id = $1 AND id = $2 AND ($3::int IS NULL OR version = $3) RETURNING ${USER_COLUMNS}, ${GROUPS_OF_USER} AS groups`,
     [organizationId, id, expectedVersion ?? null, ...SCALARS.map(([, read]) => read(data))],
   );
   const row = rows[0];

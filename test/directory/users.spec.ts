@@ -46,9 +46,10 @@ describe("directory: users", () => {
   describe("create", () => {
     it("stores every attribute and reads the same user back", async () => {
       const created = await directory.users.create(org, fullUser);
-      const { id, organizationId, version, createdAt, updatedAt, ...attributes } = await directory.users.get(org, created.id);
+      const { id, organizationId, version, createdAt, updatedAt, groups, ...attributes } = await directory.users.get(org, created.id);
       expect({ id, organizationId, version, createdAt, updatedAt }).to.deep.equal({ id: created.id, organizationId: org, version: created.version, createdAt: created.createdAt, updatedAt: created.updatedAt });
       expect(attributes).to.deep.equal(fullUser);
+      expect(groups).to.deep.equal([]);
     });
 
     it("fills absent attributes with empty values and makes the user active", async () => {

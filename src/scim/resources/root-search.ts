@@ -49,9 +49,8 @@ export function createRootSearch(deps: ScimDeps) {
     const total = userTotal + ("total" in groupPage ? groupPage.total : 0);
     const itemsPerPage = userPage.items.length + groupPage.items.length;
     const envelope = JSON.stringify({ ...listEnvelope(template, { total, hasMoreAfter: false, hasMoreBefore: false }, itemsPerPage, key), Resources: [] });
-    const groupsOfUsers = await deps.directory.users.groupsOf(organizationId, userPage.items.map((user) => user.id));
     const userJson = userPage.items.map((user) =>
-      JSON.stringify(projectResource(userToScim(user, { baseUrl: deps.baseUrl, groups: groupsOfUsers.get(user.id) ?? [] }), userResourceSchema, projection)),
+      JSON.stringify(projectResource(userToScim(user, { baseUrl: deps.baseUrl, groups: user.groups ?? [] }), userResourceSchema, projection)),
     );
     startScimStream(res, 200);
     res.write(`${envelope.slice(0, -2)}${userJson.join(",")}`);

@@ -21,7 +21,7 @@ export function createUserHandlers(deps: ScimDeps) {
   const operations = createUserOperations(deps);
 
   async function render(req: Request, res: Response, user: UserRecord, status: number): Promise<void> {
-    const groups = (await directory.users.groupsOf(user.organizationId, [user.id])).get(user.id) ?? [];
+    const groups = user.groups ?? (await directory.users.groupsOf(user.organizationId, [user.id])).get(user.id) ?? [];
     const body = projectResource(userToScim(user, { baseUrl, groups }), userResourceSchema, projectionOf(req));
     sendScim(res, status, body, { etag: etagOf(user.version), location: status === 201 ? `${baseUrl}/Users/${user.id}` : undefined });
   }
@@ -46,9 +46,8 @@ export function createUserHandlers(deps: ScimDeps) {
       const query = parseListQuery(params, USER_FILTERS, key);
       const organizationId = scimPrincipalOf(res).organizationId;
       const result = await directory.users.search(organizationId, { criteria: query.criteria, sort: query.sort, page: query.page });
-      const groups = query.count > 0 ? await directory.users.groupsOf(organizationId, result.items.map((user) => user.id)) : new Map();
       const resources = result.items.map((user) =>
-        projectResource(userToScim(user, { baseUrl, groups: groups.get(user.id) ?? [] }), userResourceSchema, { attributes: query.attributes, excludedAttributes: query.excludedAttributes }),
+        projectResource(userToScim(user, { baseUrl, groups: user.groups ?? [] }), userResourceSchema, { attributes: query.attributes, excludedAttributes: query.excludedAttributes }),
       );
       sendScim(res, 200, { ...listEnvelope(query, result, resources.length, key), Resources: resources });
     },
