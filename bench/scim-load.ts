@@ -43,6 +43,7 @@ const { values: args } = parseArgs({
     "analyze-every": { type: "string", default: "60" },
     "explain-slow-ms": { type: "string", default: "0" },
     "server-node-args": { type: "string", default: "" },
+    "server-entry": { type: "string" },
     json: { type: "string" },
     strict: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -110,7 +111,7 @@ async function startOnFreshDatabase(): Promise<{ database: BenchDatabase; server
     const database = await provisionDatabase(options.db, pg, integer("explain-slow-ms", args["explain-slow-ms"], 0, 3_600_000));
     const started = Date.now();
     try {
-      const server = await startServer(repoRoot, database, serverEnv, serverNodeArgs);
+      const server = await startServer(repoRoot, database, serverEnv, serverNodeArgs, args["server-entry"]);
       return { database, server, startSeconds: (Date.now() - started) / 1000 };
     } catch (error) {
       await database.drop();
@@ -133,8 +134,8 @@ async function runPhases(ctx: BenchContext): Promise<void> {
   }
 }
 
-const machine = describeMachine();
-console.log(`scim-load: ${JSON.stringify({ ...machine, ...options, poolSize: serverEnv.DATABASE_POOL_SIZE ?? "default", analyzeEvery: args["analyze-every"] })}`);
+const machine = describeMachine(repoRoot);
+console.log(`scim-load: ${JSON.stringify({ ...machine, ...options, poolSize: serverEnv.DATABASE_POOL_SIZE ?? "default", server: args["server-entry"] ?? "node --import tsx src/main.ts", analyzeEvery: args["analyze-every"] })}`);
 const { database, server, startSeconds } = await startOnFreshDatabase();
 console.log(`server pid ${server.pid} on ${server.baseUrl}, ${database.kind} ${database.label}, ready in ${startSeconds.toFixed(1)} s`);
 const rss = sampleRss(server.pid);

@@ -1,9 +1,21 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg, totalmem } from "node:os";
 
-export function describeMachine(): Record<string, string | number> {
+/** Which code ran: figures from a moving work tree are only comparable with the commit and its local edits named. */
+function describeCode(repoRoot: string): Record<string, string> {
+  const git = (...args: string[]) => execFileSync("git", ["-C", repoRoot, ...args], { encoding: "utf8" }).trim();
+  try {
+    const dirty = git("status", "--porcelain", "--", "src").split("\n").filter(Boolean).length;
+    return { commit: git("rev-parse", "--short", "HEAD"), uncommittedSrcFiles: String(dirty) };
+  } catch {
+    return { commit: "unknown" };
+  }
+}
+
+export function describeMachine(repoRoot: string): Record<string, string | number> {
   const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";
-  return { nproc: availableParallelism(), cpu: model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  return { nproc: availableParallelism(), cpu: model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, ...describeCode(repoRoot) };
 }
 
 /** utime + stime of a process, in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */

@@ -103,12 +103,13 @@ async function awaitReady(child: ChildProcess, baseUrl: string, output: { stdout
 }
 
 /** Starts `node --import tsx src/main.ts` on 127.0.0.1 against `database`, and waits for its token. */
-export async function startServer(repoRoot: string, database: BenchDatabase, extraEnv: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer> {
+/** `entry` is a compiled main.js to run instead of `--import tsx src/main.ts` (to see what tsx itself costs). */
+export async function startServer(repoRoot: string, database: BenchDatabase, extraEnv: Record<string, string>, nodeArgs: string[] = [], entry?: string): Promise<RunningServer> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of ["DATABASE_URL", "GATEHOUSE_DATA_DIR", "GATEHOUSE_CONFIG", "PUBLIC_URL"]) delete env[key];
   Object.assign(env, { PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", GATEHOUSE_SEED_DEMO: "true" }, database.env, extraEnv);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeArgs, ...(entry ? [entry] : ["--import", "tsx", "src/main.ts"])], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   const output = { stdout: "", stderr: [] as string[] };
   child.stdout?.on("data", (chunk: Buffer) => void (output.stdout = (output.stdout + chunk.toString()).slice(-10_000)));
   child.stderr?.on("data", (chunk: Buffer) => {
