@@ -22,36 +22,37 @@ import { evaluateTargets, printSummary, writeJson } from "./scim-load/report.js"
 import { provisionDatabase, sampleRss, startServer, type BenchDatabase, type PostgresTarget, type RunningServer } from "./scim-load/server.js";
 import { createUsers, deactivateAndDelete, lookUpUsers, patchUsers, walkPages } from "./scim-load/users.phases.js";
 
-const { values: args } = parseArgs({
-  options: {
-    db: { type: "string", default: "postgres" },
-    users: { type: "string", default: "10000" },
-    concurrency: { type: "string", default: "16" },
-    lookups: { type: "string", default: "10000" },
-    patches: { type: "string", default: "5000" },
-    groups: { type: "string", default: "50" },
-    batch: { type: "string", default: "100" },
-    "probe-rounds": { type: "string", default: "30" },
-    "get-repeats": { type: "string", default: "5" },
-    "mixed-seconds": { type: "string", default: "20" },
-    seed: { type: "string", default: "42" },
-    "pool-size": { type: "string" },
-    "pg-host": { type: "string", default: "127.0.0.1" },
-    "pg-port": { type: "string", default: "5432" },
-    "pg-user": { type: "string", default: "postgres" },
-    "keep-db": { type: "boolean", default: false },
-    "analyze-every": { type: "string", default: "60" },
-    "explain-slow-ms": { type: "string", default: "0" },
-    "server-node-args": { type: "string", default: "" },
-    "server-entry": { type: "string" },
-    json: { type: "string" },
-    strict: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
+const OPTIONS = {
+  db: { type: "string", default: "postgres" },
+  users: { type: "string", default: "10000" },
+  concurrency: { type: "string", default: "16" },
+  lookups: { type: "string", default: "10000" },
+  patches: { type: "string", default: "5000" },
+  groups: { type: "string", default: "50" },
+  batch: { type: "string", default: "100" },
+  "probe-rounds": { type: "string", default: "100" },
+  "get-repeats": { type: "string", default: "5" },
+  "mixed-seconds": { type: "string", default: "20" },
+  seed: { type: "string", default: "42" },
+  "pool-size": { type: "string" },
+  "pg-host": { type: "string", default: "127.0.0.1" },
+  "pg-port": { type: "string", default: "5432" },
+  "pg-user": { type: "string", default: "postgres" },
+  "keep-db": { type: "boolean", default: false },
+  "analyze-every": { type: "string", default: "60" },
+  "explain-slow-ms": { type: "string", default: "0" },
+  "server-node-args": { type: "string", default: "" },
+  "server-entry": { type: "string" },
+  json: { type: "string" },
+  strict: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+const { values: args } = parseArgs({ options: OPTIONS });
 
 if (args.help) {
   console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0]?.replace(/^\/\*\*|^ \* ?/gm, ""));
+  const described = Object.entries(OPTIONS).map(([name, spec]) => `  --${name}${spec.type === "string" ? ` <${"default" in spec ? spec.default || "…" : "…"}>` : ""}`);
+  console.log(`Options (defaults shown):\n${described.join("\n")}`);
   process.exit(0);
 }
 

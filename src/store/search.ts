@@ -60,16 +60,18 @@ export async function searchIds(db: Db, table: string, catalog: Catalog, organiz
   const direction = ascending ? "ASC" : "DESC";
   const limit = page.kind === "cursor" ? page.limit + 1 : page.limit;
   const offset = page.kind === "index" ? ` OFFSET ${params.add(page.offset)}` : "";
-  // Index pages count in the same query (a window over the filtered rows, before LIMIT); cursor pages
-  // filter by the keyset, so their total is a separate COUNT of the whole filter.
-  const windowCount = page.kind === "index" ? ", count(*) OVER () AS total_count" : "";
+  // Cursor pages filter by the keyset, so their total is always a separate COUNT of the whole filter.
+  // Only for a filtered first page (an IdP lookup): there the window is nearly free. Over a whole
+  // table with OFFSET it would sort every row for every page, so other pages count separately.
+  const windowed = page.kind === "index" && page.offset === 0 && request.criteria !== undefined;
+  const windowCount = windowed ? ", count(*) OVER () AS total_count" : "";
   const rowsQuery = db.query<Row & { total_count?: string }>(
     `SELECT ${a}.id, ${key} AS sort_key, ${a}.seq::text AS seq${windowCount} ${from}${keyset} ORDER BY ${key} ${direction}, ${a}.seq ${direction} LIMIT ${params.add(limit)}${offset}`,
     params.values,
   );
-  const [{ rows }, cursorTotal] = await Promise.all([rowsQuery, page.kind === "cursor" ? countAll() : Promise.resolve(undefined)]);
+  const [{ rows }, separateTotal] = await Promise.all([rowsQuery, windowed ? Promise.resolve(undefined) : countAll()]);
   // A page past the end has no row to carry the window count.
-  const total = cursorTotal ?? (rows[0]?.total_count !== undefined ? Number(rows[0].total_count) : await countAll());
+  const total = separateTotal ?? (rows[0]?.total_count !== undefined ? Number(rows[0].total_count) : await countAll());
   const more = page.kind === "cursor" && rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   if (backwards) pageRows.reverse();
