@@ -126,6 +126,9 @@ function lockDataDir(dataDir: string): () => void {
 /** Applies pending migrations; returns the names of those it ran. */
 export async function migrateDatabase(database: Database): Promise<string[]> {
   const ran = await database.dataSource.runMigrations({ transaction: "each" });
+  // PGlite has no autovacuum, so without this its planner keeps plans made for empty tables (the SCIM
+  // benchmark measured 90 inserts/s before an ANALYZE and 1,016/s after it, at 50,000 users).
+  if (database.kind === "pglite") await database.dataSource.query("ANALYZE");
   return ran.map((migration) => migration.name);
 }
 
