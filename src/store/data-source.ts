@@ -6,6 +6,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
 import { createPgConfig } from "@electric-sql/pglite/node-postgres";
 import { migrations } from "./migrations/index.js";
+import { listenTargets } from "./notifications.js";
 
 export interface DatabaseOptions {
   /** A postgres:// URL. When absent, the embedded PGlite database under `dataDir` is used. */
@@ -46,7 +47,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.url) {
     const dataSource = new DataSource({ ...common, url: options.url, poolSize: options.poolSize ?? 10 });
     await dataSource.initialize();
-    return { kind: "postgres", dataSource, location: redactUrl(options.url) };
+    const database: Database = { kind: "postgres", dataSource, location: redactUrl(options.url) };
+    listenTargets.set(database, { url: options.url });
+    return database;
   }
 
   const dataDir = options.dataDir ?? "./data/pglite";
@@ -79,7 +82,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     unlock();
     throw error;
   }
-  return { kind: "pglite", dataSource, location };
+  const database: Database = { kind: "pglite", dataSource, location };
+  listenTargets.set(database, { pglite });
+  return database;
 }
 
 export class DatabaseInUseError extends Error {

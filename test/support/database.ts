@@ -1,5 +1,7 @@
 import { createDb, type Db } from "../../src/store/db.js";
 import { migrateDatabase, openDatabase, type Database } from "../../src/store/data-source.js";
+import { defaultPolicy } from "../../src/access/index.js";
+import { installPolicyRoles } from "../../src/access/engine/policy-roles.js";
 
 let shared: Promise<Database> | undefined;
 
@@ -11,6 +13,8 @@ export function testDatabase(): Promise<Database> {
   shared ??= (async () => {
     const database = await openDatabase({ url: process.env.DATABASE_URL ?? null, dataDir: "memory://" });
     await migrateDatabase(database);
+    // What the server does at startup: the default policy's built-in roles exist as rows grants can name.
+    await installPolicyRoles(createDb(database.dataSource), defaultPolicy());
     return database;
   })();
   return shared;
@@ -23,13 +27,17 @@ export async function closeTestDatabase(): Promise<void> {
   await database.dataSource.destroy();
 }
 
-/** Empties every data table (TRUNCATE fires no row triggers, so the append-only audit log is emptied too); migrations and server keys stay. */
+/**
+ * Empties every data table (TRUNCATE fires no row triggers, so the append-only audit log is emptied too);
+ * migrations and server keys stay, and the policy's built-in roles are written again.
+ */
 export async function truncateAll(database: Database): Promise<void> {
   const tables = await database.dataSource.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT IN ('schema_migrations', 'server_secrets')`,
   ) as Array<{ tablename: string }>;
   if (tables.length === 0) return;
   await database.dataSource.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);
+  await installPolicyRoles(createDb(database.dataSource), defaultPolicy());
 }
 
 export interface TestDatabase {
