@@ -20,6 +20,13 @@ export interface Config {
   };
   readonly log: { readonly level: string };
   readonly demo: { readonly seed: boolean; readonly organizationName: string };
+  readonly access: {
+    /** The product's policy file (GATEHOUSE_POLICY); null for config/policy.default.json. */
+    readonly policyFile: string | null;
+    /** Users whose effective access one instance keeps in memory. */
+    readonly cacheUsers: number;
+    readonly cacheResources: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -42,6 +49,9 @@ const ENVIRONMENT: ReadonlyArray<{ env: string; path: string; kind: Kind }> = [
   { env: "SHUTDOWN_TIMEOUT_MS", path: "http.shutdownTimeoutMs", kind: "integer" },
   { env: "LOG_LEVEL", path: "log.level", kind: "string" },
   { env: "GATEHOUSE_SEED_DEMO", path: "demo.seed", kind: "boolean" },
+  { env: "GATEHOUSE_POLICY", path: "access.policyFile", kind: "string" },
+  { env: "ACCESS_CACHE_USERS", path: "access.cacheUsers", kind: "integer" },
+  { env: "ACCESS_CACHE_RESOURCES", path: "access.cacheResources", kind: "integer" },
 ];
 
 const configDir = fileURLToPath(new URL("../config/", import.meta.url));

@@ -1,3 +1,8 @@
+import { createAccessEngine } from "./access/engine/access-engine.js";
+import { installPolicyRoles } from "./access/engine/policy-roles.js";
+import { createResourceService } from "./access/engine/resources.service.js";
+import { createAccessRouter } from "./access/http/access.router.js";
+import { defaultPolicy, loadPolicyFile, PolicyError } from "./access/index.js";
 import { buildApp } from "./app.js";
 import { createAuditService } from "./audit/audit.service.js";
 import { ConfigError, loadConfig, publicBaseUrl, type Config } from "./config.js";
@@ -9,6 +14,7 @@ import { installGracefulShutdown, startServer } from "./http/server.js";
 import { createScimRouter } from "./scim/resources/scim.router.js";
 import { createDb } from "./store/db.js";
 import { DatabaseInUseError, migrateDatabase, openDatabase } from "./store/data-source.js";
+import { createNotifications } from "./store/notifications.js";
 
 /** The first-run banner goes to stdout, not to the log: it carries a secret that logs must never hold. */
 function printDemoBanner(config: Config, seed: DemoSeed): void {
@@ -32,6 +38,8 @@ function printDemoBanner(config: Config, seed: DemoSeed): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.log.level);
+  // The policy is read before the database opens: a broken policy file stops the start with its problems listed.
+  const policy = config.access.policyFile ? loadPolicyFile(config.access.policyFile) : defaultPolicy();
   const database = await openDatabase({
     url: config.database.url,
     dataDir: config.database.dataDir,
@@ -42,30 +50,38 @@ async function main(): Promise<void> {
   logger.info({ database: database.kind, location: database.location, migrationsApplied: applied }, "database ready");
 
   const db = createDb(database.dataSource);
-  const directory = createDirectory({ db });
+  await installPolicyRoles(db, policy);
+  const directory = createDirectory({ db, policy });
   if (config.demo.seed) printDemoBanner(config, await seedDemoOrganization(directory, config.demo.organizationName));
 
   const readiness = createReadiness();
   const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: `${publicBaseUrl(config)}/scim/v2`, logger });
-  const app = buildApp({ config, database, logger, readiness, routers: { scim } });
+  const notifications = createNotifications(database, (message, error) => logger.warn({ err: error }, message));
+  const engine = createAccessEngine({ db, policy, notifications, maxUsers: config.access.cacheUsers, maxResources: config.access.cacheResources });
+  await engine.start();
+  const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
+  const app = buildApp({ config, database, logger, readiness, routers: { scim, access } });
   const server = await startServer(app, { port: config.port, host: config.host });
   installGracefulShutdown({
     server,
     logger,
     readiness,
     timeoutMs: config.http.shutdownTimeoutMs,
-    onClosed: () => database.dataSource.destroy(),
+    onClosed: async () => {
+      await notifications.close();
+      await database.dataSource.destroy();
+    },
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ port, host: config.host, publicUrl: publicBaseUrl(config) }, "Gatehouse listening");
+  logger.info({ port, host: config.host, publicUrl: publicBaseUrl(config), policy: policy.name }, "Gatehouse listening");
 }
 
 try {
   await main();
 } catch (error) {
   // Configuration and database-lock problems are the operator's to fix: say what, without a stack.
-  const known = error instanceof ConfigError || error instanceof DatabaseInUseError;
+  const known = error instanceof ConfigError || error instanceof DatabaseInUseError || error instanceof PolicyError;
   process.stderr.write(`gatehouse: cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
   process.exit(1);
 }

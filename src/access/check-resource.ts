@@ -91,7 +91,7 @@ function shareChains(access: EffectiveAccess, at: Located, def: PermissionDef, n
       continue;
     }
     const effective = offer.level.rank <= taker.cap.rank ? offer.level : (levels.find((level) => level.rank === taker.cap.rank) ?? taker.cap);
-    const share = { resourceType: at.resource.type, resourceId: at.resource.id, shared: { key: offer.level.key, name: offer.level.name }, effective: { key: effective.key, name: effective.name }, as: roleLabel(taker.holding.role) };
+    const share = { resourceType: at.resource.type, resourceId: at.resource.externalId ?? at.resource.id, shared: { key: offer.level.key, name: offer.level.name }, effective: { key: effective.key, name: effective.name }, as: roleLabel(taker.holding.role) };
     if (def.action !== null && effective.actions.includes(def.action)) chains.push({ via: offer.via, share, permission: def.key });
     else notes.push(`shared "${offer.level.name}"${effective === offer.level ? "" : `, capped to "${effective.name}" as ${taker.holding.role.name}`}, which does not give ${def.action ?? def.key}`);
   }
@@ -111,8 +111,8 @@ function misplaced(resource: ResourceFact, request: CheckRequest): string | null
 }
 
 export function checkResource(access: EffectiveAccess, def: PermissionDef, ref: { type: string; id: string }, request: CheckRequest): Decision {
-  const subject = `${def.key} on ${ref.type} ${ref.id}`;
   const resource = access.basis.resources[resourceKey(ref.type, ref.id)];
+  const subject = `${def.key} on ${ref.type} ${resource?.externalId ?? ref.id}`;
   if (!resource) return decide([], () => `${subject}: the resource is not registered`);
   const wrong = misplaced(resource, request);
   if (wrong) return decide([], () => `${subject}: ${wrong}`);

@@ -67,6 +67,8 @@ export interface ShareFact {
 export interface ResourceFact {
   /** The id grants and checks name; the API maps the product's (type, external id) onto it. */
   readonly id: string;
+  /** The product's own id for it, when it differs from `id`: what reasons name. */
+  readonly externalId?: string;
   readonly type: string;
   readonly workspaceId: string;
   readonly spaceId: string | null;

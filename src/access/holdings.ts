@@ -48,7 +48,7 @@ function scopeOf(input: HoldingsInput, grant: GrantFact, role: Role): Found<Scop
   if (!workspace) return { ok: false, reason: `workspace ${scope.workspaceId} not among the loaded workspaces` };
   const title = workspace.title;
   if (scope.type === "workspace") return { ok: true, value: { type: "workspace", workspaceId: workspace.id, title } };
-  if (scope.type === "resource") return { ok: true, value: { type: "resource", workspaceId: workspace.id, title, resourceType: resourceTypeOf(input, scope.resourceId), resourceId: scope.resourceId } };
+  if (scope.type === "resource") return { ok: true, value: { type: "resource", workspaceId: workspace.id, title, ...resourceLabel(input, scope.resourceId) } };
   const space = input.spaces.get(scope.spaceId);
   if (space?.workspaceId !== workspace.id) return { ok: false, reason: `Space ${scope.spaceId} is not a loaded Space of workspace ${title}` };
   // A Space grant is dormant while Spaces are off: it must not widen to the whole workspace.
@@ -56,8 +56,10 @@ function scopeOf(input: HoldingsInput, grant: GrantFact, role: Role): Found<Scop
   return { ok: true, value: { type: "space", workspaceId: workspace.id, title, spaceId: space.id, name: space.name } };
 }
 
-function resourceTypeOf(input: HoldingsInput, resourceId: string): string {
-  return input.facts.resources.find((resource) => resource.id === resourceId)?.type ?? "resource";
+/** How a reason names a resource a grant is on: its type, and the product's id when known. */
+function resourceLabel(input: HoldingsInput, resourceId: string): { resourceType: string; resourceId: string } {
+  const resource = input.facts.resources.find((candidate) => candidate.id === resourceId);
+  return { resourceType: resource?.type ?? "resource", resourceId: resource?.externalId ?? resourceId };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from "express";
 import type { CredentialService } from "../directory/credentials.service.js";
 import { ScimError } from "../scim/protocol/scim-error.js";
+import { readBearer } from "./bearer.js";
 
 /** Who is calling the SCIM API: the organization comes from the token, never from the request. */
 export interface ScimPrincipal {
@@ -10,7 +11,6 @@ export interface ScimPrincipal {
 }
 
 const CHALLENGE = 'Bearer realm="Gatehouse SCIM"';
-const BEARER = /^Bearer +([^\s]+) *$/i;
 
 function unauthorized(res: Response, detail: string, invalidToken: boolean): ScimError {
   // RFC 6750 §3: a challenge on every 401; error="invalid_token" when a token was presented.
@@ -27,11 +27,10 @@ const DETAIL = {
 
 export function requireScimToken(credentials: CredentialService): RequestHandler {
   return async (req, res, next) => {
-    const header = req.get("authorization");
-    if (!header) return next(unauthorized(res, "Authentication required: send Authorization: Bearer <SCIM token>", false));
-    const match = BEARER.exec(header);
-    if (!match?.[1]) return next(unauthorized(res, "The Authorization header must be: Bearer <SCIM token>", false));
-    const result = await credentials.verify("scim_token", match[1]);
+    const bearer = readBearer(req);
+    if ("missing" in bearer) return next(unauthorized(res, "Authentication required: send Authorization: Bearer <SCIM token>", false));
+    if ("malformed" in bearer) return next(unauthorized(res, "The Authorization header must be: Bearer <SCIM token>", false));
+    const result = await credentials.verify("scim_token", bearer.secret);
     if (!result.ok) return next(unauthorized(res, DETAIL[result.reason], true));
     const principal: ScimPrincipal = { organizationId: result.credential.organizationId, tokenId: result.credential.id, tokenName: result.credential.name };
     res.locals.scimPrincipal = principal;

@@ -1,0 +1,90 @@
+import type { Express } from "express";
+import supertest from "supertest";
+import { createAccessEngine, type AccessEngine } from "../../src/access/engine/access-engine.js";
+import { createResourceService } from "../../src/access/engine/resources.service.js";
+import { createAccessRouter } from "../../src/access/http/access.router.js";
+import { defaultPolicy, type Policy } from "../../src/access/index.js";
+import { buildApp } from "../../src/app.js";
+import { createAuditService } from "../../src/audit/audit.service.js";
+import { loadConfig } from "../../src/config.js";
+import { createDirectory, type Directory } from "../../src/directory/directory.js";
+import { createLogger } from "../../src/http/logger.js";
+import { createScimRouter } from "../../src/scim/resources/scim.router.js";
+import type { Database } from "../../src/store/data-source.js";
+import { createDb, type Db } from "../../src/store/db.js";
+import { createNotifications, type Notifications } from "../../src/store/notifications.js";
+import { useCleanDatabase, type TestDatabase } from "./database.js";
+
+export interface AccessInstance {
+  app: Express;
+  engine: AccessEngine;
+  notifications: Notifications;
+  close(): Promise<void>;
+}
+
+/**
+ * One server instance as main.ts composes it (SCIM + Access API, its own engine cache and its own LISTEN
+ * connection) on the shared test database. Two of these on one database are two instances behind a load balancer.
+ */
+export async function startAccessInstance(database: Database, policy: Policy = defaultPolicy()): Promise<AccessInstance> {
+  const db: Db = createDb(database.dataSource);
+  const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", PUBLIC_URL: "https://gatehouse.test" });
+  const directory = createDirectory({ db });
+  const notifications = createNotifications(database);
+  const engine = createAccessEngine({ db, policy, notifications, versionWaitMs: 300 });
+  await engine.start();
+  const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: "https://gatehouse.test/scim/v2" });
+  const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
+  const app = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access } });
+  return { app, engine, notifications, close: () => notifications.close() };
+}
+
+export interface AccessTenant {
+  organizationId: string;
+  apiKey: string;
+  scimToken: string;
+  /** Access API calls with the tenant's API key; paths relative to /access/v1. */
+  post(path: string, body?: unknown, app?: Express): supertest.Test;
+  get(path: string, app?: Express): supertest.Test;
+  put(path: string, body?: unknown, app?: Express): supertest.Test;
+  delete(path: string, app?: Express): supertest.Test;
+  /** SCIM calls with the tenant's SCIM token; paths relative to /scim/v2. */
+  scim(method: "get" | "post" | "put" | "patch" | "delete", path: string, body?: unknown, app?: Express): supertest.Test;
+}
+
+export interface AccessTestContext extends TestDatabase {
+  instance: AccessInstance;
+  app: Express;
+  directory: Directory;
+  newTenant(name?: string, plan?: "free" | "paid" | "enterprise"): Promise<AccessTenant>;
+}
+
+export function useAccessApp(): AccessTestContext {
+  const context = useCleanDatabase() as AccessTestContext;
+  before(async () => {
+    context.instance = await startAccessInstance(context.database);
+    context.app = context.instance.app;
+    context.directory = createDirectory({ db: context.db });
+    context.newTenant = async (name = "Tenant", plan = "free") => {
+      const organization = await context.directory.organizations.create({ name, plan });
+      const { secret: apiKey } = await context.directory.credentials.issue("api_key", organization.id, { name: "product backend" });
+      const { secret: scimToken } = await context.directory.credentials.issue("scim_token", organization.id, { name: "idp" });
+      const call = (app: Express | undefined, method: "get" | "post" | "put" | "patch" | "delete", url: string, secret: string, body?: unknown) => {
+        const test = supertest(app ?? context.app)[method](url).set("Authorization", `Bearer ${secret}`);
+        return body === undefined ? test : test.set("Content-Type", "application/json").send(JSON.stringify(body));
+      };
+      return {
+        organizationId: organization.id,
+        apiKey,
+        scimToken,
+        post: (path, body, app) => call(app, "post", `/access/v1${path}`, apiKey, body),
+        get: (path, app) => call(app, "get", `/access/v1${path}`, apiKey),
+        put: (path, body, app) => call(app, "put", `/access/v1${path}`, apiKey, body),
+        delete: (path, app) => call(app, "delete", `/access/v1${path}`, apiKey),
+        scim: (method, path, body, app) => call(app, method, `/scim/v2${path}`, scimToken, body),
+      };
+    };
+  });
+  after(() => context.instance.close());
+  return context;
+}
