@@ -10,6 +10,7 @@ import {
   type CredentialKind,
   type CredentialRecord,
 } from "../store/credentials.repository.js";
+import type { CredentialCache } from "./credential-cache.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { isUuid, requireText } from "./validation.js";
 
@@ -33,7 +34,16 @@ export function hashSecret(secret: string): Buffer {
   return createHash("sha256").update(secret, "utf8").digest();
 }
 
-export function createCredentialService({ db, now = () => new Date() }: { db: Db; now?: () => Date }) {
+export function createCredentialService({
+  db,
+  now = () => new Date(),
+  cache,
+}: {
+  db: Db;
+  now?: () => Date;
+  /** Verification cache (credential-cache.ts); without it every verification reads the database. */
+  cache?: CredentialCache | undefined;
+}) {
   async function issue(kind: CredentialKind, organizationId: string, input: { name?: string; expiresAt?: Date | null } = {}): Promise<IssuedCredential> {
     const name = requireText(input.name ?? "default", "name", 200);
     const expiresAt = input.expiresAt ?? null;
@@ -51,16 +61,29 @@ export function createCredentialService({ db, now = () => new Date() }: { db: Db
   /**
    * Checks a presented secret. Lookup is by SHA-256 hash, so the database never compares secrets, and
    * the hash is compared again in constant time. Never logs the secret.
+   * With a cache, a credential found before is served from memory (revocation and the like clear the cache by
+   * notification); expiry is still checked here on every call, and only found credentials are cached.
    */
   async function verify(kind: CredentialKind, presented: string): Promise<VerifyResult> {
     if (!presented.startsWith(PREFIX[kind]) || !SECRET.test(presented)) return { ok: false, reason: "malformed" };
     const hash = hashSecret(presented);
-    const found = await findCredentialByHash(db, kind, hash);
+    const hashHex = cache ? hash.toString("hex") : "";
+    let found = cache?.get(kind, hashHex);
+    if (!found) {
+      const epoch = cache?.epoch() ?? null;
+      found = (await findCredentialByHash(db, kind, hash)) ?? undefined;
+      if (found && cache) cache.set(kind, hashHex, found, epoch);
+    }
     if (!found || !timingSafeEqual(found.hash, hash)) return { ok: false, reason: "unknown" };
     if (found.revokedAt) return { ok: false, reason: "revoked" };
-    if (found.expiresAt && found.expiresAt <= now()) return { ok: false, reason: "expired" };
-    // last_used_at is kept to the minute: no write on every authenticated request.
-    if (!found.lastUsedAt || now().getTime() - found.lastUsedAt.getTime() > 60_000) await touchCredential(db, kind, found.id);
+    const at = now();
+    if (found.expiresAt && found.expiresAt <= at) return { ok: false, reason: "expired" };
+    // last_used_at is kept to the minute: no write on every authenticated request. The cache remembers the
+    // touch (before it is awaited, so concurrent requests do not all write), so caching does not stop it.
+    if (!found.lastUsedAt || at.getTime() - found.lastUsedAt.getTime() > 60_000) {
+      cache?.touched(kind, hashHex, at);
+      await touchCredential(db, kind, found.id);
+    }
     const { hash: _hash, ...credential } = found;
     return { ok: true, credential };
   }

@@ -1,4 +1,5 @@
 import type { Db } from "../store/db.js";
+import type { CredentialCache } from "./credential-cache.js";
 import { createCredentialService } from "./credentials.service.js";
 import { createGroupService } from "./groups.service.js";
 import { createMembershipService } from "./memberships.service.js";
@@ -8,7 +9,7 @@ import { createUserService } from "./users.service.js";
 import { createWorkspaceService } from "./workspaces.service.js";
 
 /** The directory services SCIM, SSO, the Admin API and the CLI share. */
-export function createDirectory(deps: { db: Db; now?: () => Date }) {
+export function createDirectory(deps: { db: Db; now?: () => Date; credentialCache?: CredentialCache | undefined }) {
   return {
     organizations: createOrganizationService(deps),
     workspaces: createWorkspaceService(deps),
@@ -16,7 +17,7 @@ export function createDirectory(deps: { db: Db; now?: () => Date }) {
     users: createUserService(deps),
     groups: createGroupService(deps),
     memberships: createMembershipService(deps),
-    credentials: createCredentialService(deps),
+    credentials: createCredentialService({ ...deps, cache: deps.credentialCache }),
   };
 }
 
