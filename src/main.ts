@@ -7,6 +7,7 @@ import { buildApp } from "./app.js";
 import { createAuditService } from "./audit/audit.service.js";
 import { ConfigError, loadConfig, publicBaseUrl, type Config } from "./config.js";
 import { seedDemoOrganization, type DemoSeed } from "./directory/demo.js";
+import { createCredentialCache } from "./directory/credential-cache.js";
 import { createDirectory } from "./directory/directory.js";
 import { createLogger } from "./http/logger.js";
 import { createReadiness } from "./http/readiness.js";
@@ -51,12 +52,14 @@ async function main(): Promise<void> {
 
   const db = createDb(database.dataSource);
   await installPolicyRoles(db, policy);
-  const directory = createDirectory({ db, policy });
+  // One LISTEN connection serves every in-process cache (access versions, credentials).
+  const notifications = createNotifications(database, (message, error) => logger.warn({ err: error }, message));
+  const credentialCache = createCredentialCache({ notifications, log: (message, error) => logger.warn({ err: error }, message) });
+  const directory = createDirectory({ db, policy, credentialCache });
   if (config.demo.seed) printDemoBanner(config, await seedDemoOrganization(directory, config.demo.organizationName));
 
   const readiness = createReadiness();
   const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: `${publicBaseUrl(config)}/scim/v2`, logger });
-  const notifications = createNotifications(database, (message, error) => logger.warn({ err: error }, message));
   const engine = createAccessEngine({ db, policy, notifications, maxUsers: config.access.cacheUsers, maxResources: config.access.cacheResources });
   await engine.start();
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });

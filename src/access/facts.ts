@@ -93,4 +93,20 @@ export interface AccessFacts {
   readonly customRoles: readonly CustomRoleFact[];
   /** Resources a check may name; resolve() needs none of them. */
   readonly resources: readonly ResourceFact[];
+  /**
+   * `workspaces` and `spaces` indexed (see indexOrganization). A loader that serves many users of one
+   * organization builds it once per access version, so each resolve() neither re-sorts nor copies them.
+   */
+  readonly index?: OrganizationIndex;
+}
+
+export interface OrganizationIndex {
+  readonly workspaces: ReadonlyMap<string, WorkspaceFact>;
+  readonly spaces: ReadonlyMap<string, SpaceFact>;
+  /** Workspaces by title, then id. */
+  readonly workspacesInOrder: readonly WorkspaceFact[];
+  /** Each workspace's Spaces by name, then id. */
+  readonly spacesOf: ReadonlyMap<string, readonly SpaceFact[]>;
+  readonly workspaceTable: Readonly<Record<string, WorkspaceFact>>;
+  readonly spaceTable: Readonly<Record<string, SpaceFact>>;
 }

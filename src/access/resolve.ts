@@ -4,7 +4,7 @@
  */
 import type { AccessBasis, EffectiveAccess, EffectiveGroup, Holding, WorkspaceAccess } from "./effective.js";
 import { resourceKey } from "./effective.js";
-import type { AccessFacts, SpaceFact, WorkspaceFact } from "./facts.js";
+import type { AccessFacts, OrganizationIndex, SpaceFact, WorkspaceFact } from "./facts.js";
 import { collectHoldings, type HoldingsInput } from "./holdings.js";
 import { effectiveGroups } from "./membership.js";
 import { table } from "./policy.build.js";
@@ -27,12 +27,26 @@ function attachmentsOf(facts: AccessFacts): Map<string, string[]> {
   return byGroup;
 }
 
-function basisOf(facts: AccessFacts, groups: readonly EffectiveGroup[], holdings: readonly Holding[]): AccessBasis {
+/** The organization's workspaces and Spaces, indexed and ordered once; pass it as `facts.index` to share it. */
+export function indexOrganization(workspaces: readonly WorkspaceFact[], spaces: readonly SpaceFact[]): OrganizationIndex {
+  const ordered = [...workspaces].sort(byTitleThenId<WorkspaceFact>((workspace) => workspace.title));
+  const spacesOf = groupBy([...spaces].sort(byTitleThenId<SpaceFact>((space) => space.name)), (space) => space.workspaceId);
+  return Object.freeze({
+    workspaces: new Map(ordered.map((workspace) => [workspace.id, workspace])),
+    spaces: new Map(spaces.map((space) => [space.id, space])),
+    workspacesInOrder: Object.freeze(ordered),
+    spacesOf,
+    workspaceTable: table(workspaces.map((workspace) => [workspace.id, workspace] as const)),
+    spaceTable: table(spaces.map((space) => [space.id, space] as const)),
+  });
+}
+
+function basisOf(facts: AccessFacts, index: OrganizationIndex, groups: readonly EffectiveGroup[], holdings: readonly Holding[]): AccessBasis {
   return Object.freeze({
     policy: facts.policy,
     resources: table(facts.resources.map((resource) => [resourceKey(resource.type, resource.id), resource] as const)),
-    workspaces: table(facts.workspaces.map((workspace) => [workspace.id, workspace] as const)),
-    spaces: table(facts.spaces.map((space) => [space.id, space] as const)),
+    workspaces: index.workspaceTable,
+    spaces: index.spaceTable,
     groups: table(groups.map((group) => [group.groupId, group] as const)),
     holdings: Object.freeze([...holdings]),
   });
@@ -62,8 +76,9 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | null): Map
   return groups;
 }
 
-function workspacesOf(facts: AccessFacts, workspaces: readonly WorkspaceFact[], holdings: readonly Holding[]): WorkspaceAccess[] {
-  const spaces = groupBy([...facts.spaces].sort(byTitleThenId<SpaceFact>((space) => space.name)), (space) => space.workspaceId);
+function workspacesOf(facts: AccessFacts, index: OrganizationIndex, holdings: readonly Holding[]): WorkspaceAccess[] {
+  const spaces = index.spacesOf;
+  const workspaces = index.workspacesInOrder;
   const held = groupBy(holdings, (holding) => (holding.reach.kind === "organization" ? null : holding.reach.workspaceId));
   const result: WorkspaceAccess[] = [];
   for (const workspace of workspaces) {
@@ -84,19 +99,19 @@ function nothing(facts: AccessFacts): EffectiveAccess {
     organization: Object.freeze({ roles: Object.freeze([]), permissions: table<readonly ReasonChain[]>([]), seat: null }),
     workspaces: Object.freeze([]),
     ignored: Object.freeze([{ kind: "user", id: facts.user.id, reason }] as const),
-    basis: basisOf(facts, [], []),
+    basis: basisOf(facts, facts.index ?? indexOrganization(facts.workspaces, facts.spaces), [], []),
   });
 }
 
 export function resolve(facts: AccessFacts): EffectiveAccess {
   if (!facts.user.active || facts.user.deleted === true) return nothing(facts);
   const membership = effectiveGroups(facts);
-  const workspaces = [...facts.workspaces].sort(byTitleThenId<WorkspaceFact>((workspace) => workspace.title));
+  const index = facts.index ?? indexOrganization(facts.workspaces, facts.spaces);
   const input: HoldingsInput = {
     facts,
     groups: new Map(membership.groups.map((group) => [group.groupId, group])),
-    workspaces: new Map(workspaces.map((workspace) => [workspace.id, workspace])),
-    spaces: new Map(facts.spaces.map((space) => [space.id, space])),
+    workspaces: index.workspaces,
+    spaces: index.spaces,
     attachments: attachmentsOf(facts),
   };
   const { holdings, ignored } = collectHoldings(input);
@@ -106,8 +121,8 @@ export function resolve(facts: AccessFacts): EffectiveAccess {
     active: true,
     groups: Object.freeze(membership.groups),
     organization: organizationAccess(facts.policy, holdings),
-    workspaces: Object.freeze(workspacesOf(facts, workspaces, holdings)),
+    workspaces: Object.freeze(workspacesOf(facts, index, holdings)),
     ignored: Object.freeze([...membership.ignored, ...ignored]),
-    basis: basisOf(facts, membership.groups, holdings),
+    basis: basisOf(facts, index, membership.groups, holdings),
   });
 }

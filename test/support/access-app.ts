@@ -7,6 +7,7 @@ import { defaultPolicy, type Policy } from "../../src/access/index.js";
 import { buildApp } from "../../src/app.js";
 import { createAuditService } from "../../src/audit/audit.service.js";
 import { loadConfig } from "../../src/config.js";
+import { createCredentialCache } from "../../src/directory/credential-cache.js";
 import { createDirectory, type Directory } from "../../src/directory/directory.js";
 import { createLogger } from "../../src/http/logger.js";
 import { createScimRouter } from "../../src/scim/resources/scim.router.js";
@@ -29,8 +30,8 @@ export interface AccessInstance {
 export async function startAccessInstance(database: Database, policy: Policy = defaultPolicy()): Promise<AccessInstance> {
   const db: Db = createDb(database.dataSource);
   const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", PUBLIC_URL: "https://gatehouse.test" });
-  const directory = createDirectory({ db });
   const notifications = createNotifications(database);
+  const directory = createDirectory({ db, policy, credentialCache: createCredentialCache({ notifications }) });
   const engine = createAccessEngine({ db, policy, notifications, versionWaitMs: 300 });
   await engine.start();
   const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: "https://gatehouse.test/scim/v2" });

@@ -12,10 +12,10 @@
 import { AccessRequestError, check, type CheckRequest, type Decision } from "../check.js";
 import type { EffectiveAccess } from "../effective.js";
 import { resourceKey } from "../effective.js";
-import type { AccessFacts, ResourceFact } from "../facts.js";
+import type { AccessFacts, OrganizationIndex, ResourceFact } from "../facts.js";
 import { table } from "../policy.build.js";
 import type { Policy } from "../policy.types.js";
-import { resolve } from "../resolve.js";
+import { indexOrganization, resolve } from "../resolve.js";
 import {
   findResources,
   loadOrganizationFacts,
@@ -70,6 +70,11 @@ export interface ProductCheck extends Omit<CheckRequest, "resource"> {
   readonly resource?: { readonly type: string; readonly id: string };
 }
 
+/** The organization's structure with its index, shared by every user resolved at that version. */
+interface Structure extends OrganizationFacts {
+  index: OrganizationIndex;
+}
+
 interface Entry<T> {
   readonly version: number;
   readonly value: T;
@@ -81,7 +86,7 @@ export function createAccessEngine(options: AccessEngineOptions) {
   /** Newest version known per organization (from notifications and loads). */
   const known = new Map<string, number>();
   const waiters = new Set<() => void>();
-  const organizations = new Map<string, Entry<OrganizationFacts>>();
+  const organizations = new Map<string, Entry<Structure>>();
   const users = new LruCache<string, Entry<Resolved>>(options.maxUsers ?? 10_000);
   const resources = new LruCache<string, Entry<ResourceRecord | null>>(options.maxResources ?? 100_000);
   const stats = { hits: 0, misses: 0, loads: 0 };
@@ -111,11 +116,12 @@ export function createAccessEngine(options: AccessEngineOptions) {
   const fresh = <T>(organizationId: string, entry: Entry<T> | undefined): entry is Entry<T> =>
     entry !== undefined && caching() && entry.version >= (known.get(organizationId) ?? Number.POSITIVE_INFINITY);
 
-  async function organizationFacts(organizationId: string, atLeast: number): Promise<OrganizationFacts> {
+  async function organizationFacts(organizationId: string, atLeast: number): Promise<Structure> {
     const cached = organizations.get(organizationId);
     if (fresh(organizationId, cached) && cached.version >= atLeast) return cached.value;
-    const loaded = await loadOrganizationFacts(db, organizationId);
-    if (!loaded) throw new UnknownOrganization(`organization ${organizationId} not found`);
+    const facts = await loadOrganizationFacts(db, organizationId);
+    if (!facts) throw new UnknownOrganization(`organization ${organizationId} not found`);
+    const loaded: Structure = { ...facts, index: indexOrganization(facts.workspaces, facts.spaces) };
     observe(organizationId, loaded.version);
     if (caching()) organizations.set(organizationId, { version: loaded.version, value: loaded });
     return loaded;
@@ -143,6 +149,7 @@ export function createAccessEngine(options: AccessEngineOptions) {
         attachments: person.attachments,
         customRoles: structure.customRoles,
         resources: person.resources,
+        index: structure.index,
       };
       return { version: Math.min(person.version, structure.version), access: resolve(facts), unknownUser: person.user === null };
     }
