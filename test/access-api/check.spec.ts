@@ -128,6 +128,9 @@ describe("Access API: /check, /explain, /users/{id}/effective over real SCIM dat
     const pinned = await world.tenant.post("/explain", { userId: world.users.alice, permission: "audience:update", resource: { type: "audience", id: "aud-uk" } });
     expect(pinned.body.allowed).to.equal(true);
     expect(pinned.body.reasons[0].via).to.include({ membership: "pin" });
+    // SCIM keeps showing the IdP-owned members only: the identity provider never sees drift it would undo.
+    const group = await world.tenant.scim("get", `/Groups/${world.groups.uk}`);
+    expect((group.body.members ?? []).map((member: { value: string }) => member.value)).to.not.include(world.users.alice);
     await context.directory.overrides.remove(world.tenant.organizationId, world.groups.uk, world.users.alice);
     expect((await ask()).body.allowed).to.equal(false);
     await world.tenant.scim("patch", `/Groups/${world.groups.uk}`, {
