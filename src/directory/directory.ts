@@ -1,15 +1,26 @@
+import { defaultPolicy } from "../access/index.js";
+import type { Policy } from "../access/policy.types.js";
 import type { Db } from "../store/db.js";
+import { createAttachmentService } from "./attachments.service.js";
 import type { CredentialCache } from "./credential-cache.js";
 import { createCredentialService } from "./credentials.service.js";
+import { createGrantService } from "./grants.service.js";
 import { createGroupService } from "./groups.service.js";
 import { createMembershipService } from "./memberships.service.js";
 import { createOrganizationService } from "./organizations.service.js";
+import { createOverrideService } from "./overrides.service.js";
+import { createRoleService } from "./roles.service.js";
 import { createSpaceService } from "./spaces.service.js";
 import { createUserService } from "./users.service.js";
 import { createWorkspaceService } from "./workspaces.service.js";
 
-/** The directory services SCIM, SSO, the Admin API and the CLI share. */
-export function createDirectory(deps: { db: Db; now?: () => Date; credentialCache?: CredentialCache | undefined }) {
+/**
+ * The directory services SCIM, SSO, the Admin API and the CLI share. `policy` (default: the default policy,
+ * read on first use) decides which roles grants may name and which plans may have custom roles.
+ */
+export function createDirectory(deps: { db: Db; now?: () => Date; credentialCache?: CredentialCache | undefined; policy?: Policy }) {
+  let loaded = deps.policy;
+  const policy = (): Policy => (loaded ??= defaultPolicy());
   return {
     organizations: createOrganizationService(deps),
     workspaces: createWorkspaceService(deps),
@@ -18,6 +29,10 @@ export function createDirectory(deps: { db: Db; now?: () => Date; credentialCach
     groups: createGroupService(deps),
     memberships: createMembershipService(deps),
     credentials: createCredentialService({ ...deps, cache: deps.credentialCache }),
+    grants: createGrantService({ db: deps.db, policy }),
+    attachments: createAttachmentService(deps),
+    overrides: createOverrideService(deps),
+    roles: createRoleService({ db: deps.db, policy }),
   };
 }
 
