@@ -1,4 +1,4 @@
-import type { DataSource, QueryRunner } from "typeorm";
+import type { DataSource } from "typeorm";
 
 export interface QueryOutcome<Row> {
   rows: Row[];
@@ -16,21 +16,35 @@ export interface Db {
   transaction<T>(work: (db: Db) => Promise<T>): Promise<T>;
 }
 
-async function run<Row>(runner: QueryRunner, sql: string, params: readonly unknown[]): Promise<QueryOutcome<Row>> {
-  const result = await runner.query(sql, [...params], true);
-  const rows = (result.records ?? []) as Row[];
-  return { rows, rowCount: result.affected ?? rows.length };
+/** What pg's Pool and PoolClient have in common: the driver TypeORM opened, used directly. */
+interface Queryable {
+  query(text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+/** An error the server reported (it has a SQLSTATE): the connection itself is still good. */
+function isServerError(error: unknown): boolean {
+  return typeof (error as { code?: unknown } | null)?.code === "string" && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
+}
+
+interface PoolLike extends Queryable {
+  connect(): Promise<Queryable & { release(error?: Error | boolean): void }>;
+}
+
+async function run<Row>(target: Queryable, sql: string, params: readonly unknown[]): Promise<QueryOutcome<Row>> {
+  const result = await target.query(sql, [...params]);
+  const rows = result.rows as Row[];
+  return { rows, rowCount: result.rowCount ?? rows.length };
 }
 
 /**
  * A transaction is one connection, and a pg client runs one query at a time: queries issued together
  * (Promise.all) are chained here so they never overlap on the client.
  */
-function transactionalDb(runner: QueryRunner): Db {
+function transactionalDb(client: Queryable): Db {
   let tail: Promise<unknown> = Promise.resolve();
   const db: Db = {
     query<Row>(sql: string, params: readonly unknown[] = []) {
-      const next = tail.then(() => run<Row>(runner, sql, params));
+      const next = tail.then(() => run<Row>(client, sql, params));
       tail = next.catch(() => undefined);
       return next;
     },
@@ -39,28 +53,47 @@ function transactionalDb(runner: QueryRunner): Db {
   return db;
 }
 
+/**
+ * Queries go straight to the pg pool TypeORM opened (the same pool for PostgreSQL and for PGlite's
+ * node-postgres adapter): TypeORM's query runner costs a measurable share of the CPU per statement and adds
+ * nothing to hand-written SQL. TypeORM still owns the pool's life cycle and the migrations.
+ */
 export function createDb(dataSource: DataSource): Db {
+  const pool = (dataSource.driver as unknown as { master?: PoolLike }).master;
+  if (!pool) throw new Error("the data source is not initialized");
   return {
+    // Not pool.query(): it discards the connection after any error, even a constraint violation — on
+    // PGlite's one-connection adapter that ends the embedded database session.
     async query<Row>(sql: string, params: readonly unknown[] = []) {
-      const runner = dataSource.createQueryRunner();
+      const client = await pool.connect();
+      let broken = false;
       try {
-        return await run<Row>(runner, sql, params);
+        return await run<Row>(client, sql, params);
+      } catch (error) {
+        broken = !isServerError(error);
+        throw error;
       } finally {
-        await runner.release();
+        client.release(broken);
       }
     },
     async transaction(work) {
-      const runner = dataSource.createQueryRunner();
+      const client = await pool.connect();
+      let broken = false;
       try {
-        await runner.startTransaction();
-        const result = await work(transactionalDb(runner));
-        await runner.commitTransaction();
+        await client.query("BEGIN", []);
+        const result = await work(transactionalDb(client));
+        await client.query("COMMIT", []);
         return result;
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        try {
+          await client.query("ROLLBACK", []);
+        } catch {
+          // The connection is unusable: the pool must discard it rather than hand it out again.
+          broken = true;
+        }
         throw error;
       } finally {
-        await runner.release();
+        client.release(broken);
       }
     },
   };
