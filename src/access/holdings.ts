@@ -96,7 +96,8 @@ function holdingsOf(input: HoldingsInput, grant: GrantFact, via: Via, role: Role
     case "space":
       return [at({ kind: "space", workspaceId: scope.workspaceId, spaceId: scope.spaceId })];
     case "resource":
-      return [at({ kind: "resource", workspaceId: scope.workspaceId, resourceId: scope.resourceId })];
+      // The grant's own resource id, not the label's (which names the resource by the product's id).
+      return [at({ kind: "resource", workspaceId: scope.workspaceId, resourceId: grant.scope.type === "resource" ? grant.scope.resourceId : scope.resourceId })];
   }
 }
 

@@ -234,10 +234,7 @@ describe("Access API: authentication, the OpenAPI document, unknown routes and m
       expectApiError(await world.tenant.get("/resources/model/model-x"), 404, "not_found");
     });
 
-    // BUG (minor): src/access/http/access.router.ts, methodNotAllowed (line ~36) answers 405 without an Allow header;
-    // RFC 9110 §15.5.6 says a 405 MUST list the methods the resource supports (the SCIM router's 405 has the same gap).
-    // Repro: GET /access/v1/check with a key → 405, no Allow header.
-    it.skip("a 405 says which methods are allowed (Allow header)", async () => {
+    it("a 405 says which methods are allowed (Allow header)", async () => {
       const res = await call("get", "/check", key());
       expect(res.status).to.equal(405);
       expect(res.headers.allow).to.match(/POST/);

@@ -210,11 +210,7 @@ describe("Access API: POST /list — which resources of a type a user may act on
       expect(numeric.status).to.equal(400);
     });
 
-    // BUG: src/access/http/access.router.ts, decodeCursor() (line ~211): any base64url text that round-trips is accepted
-    // as a cursor and handed to SQL as text; one decoding to a NUL character ("AA") makes PostgreSQL/PGlite reject the
-    // parameter (invalid byte sequence 0x00) and the request fails with 500 internal_error instead of 400.
-    // Repro: POST /access/v1/list {"userId":"<user>","permission":"sync:read","cursor":"AA"} → 500.
-    it.skip("a cursor decoding to a NUL character → 400, not 500", async () => {
+    it("a cursor decoding to a NUL character → 400, not 500", async () => {
       const res = await world.tenant.post("/list", { userId: world.users.bob, permission: "sync:read", cursor: Buffer.from("\u0000").toString("base64url") });
       expect(res.status, res.text).to.equal(400);
       expect(res.body.error.message).to.match(/cursor/);
@@ -276,12 +272,7 @@ describe("Access API: POST /list — which resources of a type a user may act on
     expect(gone.body).to.deep.include({ filter: nothing, ids: [] });
   });
 
-  // BUG: src/access/holdings.ts holdingsOf() (line ~99) puts the product's external id (e.g. "model-granted") in a
-  // resource grant's reach.resourceId, and src/access/engine/list.ts (lines ~63-69) passes those as `extra` to
-  // individuallyReachable(), whose `r.id = ANY($6::uuid[])` rejects them: /list answers 500 for any user holding a role
-  // on a single resource. Repro: grant workspace.viewer with scope {type:"resource", resourceId:<row id>} to carol,
-  // then POST /access/v1/list {"userId":"<carol>","permission":"model:read"} → 500.
-  it.skip("a role granted on a single resource lists that resource (filter.ids), and only it", async () => {
+  it("a role granted on a single resource lists that resource (filter.ids), and only it", async () => {
     await register(world, "model", "model-granted", { workspaceId: world.stage });
     const { rows } = await context.db.query<{ id: string }>(`SELECT id FROM resources WHERE organization_id = $1 AND external_id = $2`, [org, "model-granted"]);
     await context.directory.grants.grant(org, {

@@ -336,12 +336,7 @@ describe("Access API: PUT/GET/DELETE /resources/{type}/{id}", () => {
     });
   });
 
-  // BUG: src/access/holdings.ts, holdingsOf() (line ~99, case "resource"): the holding's reach takes resourceId from the
-  // ScopeLabel, which resourceLabel() (line ~60) has overwritten with the product's external id ("model-granted")
-  // whenever the resource is loaded — and loadUserFacts always loads it. check-resource.ts grantChains() compares that
-  // with the resource row's UUID, so a role granted on a single resource never allows anything (and /list, which
-  // passes these ids as uuid[] to individuallyReachable(), fails with 500 — see list.spec.ts).
-  it.skip("a role granted on one resource allows its permissions on that resource only", async () => {
+  it("a role granted on one resource allows its permissions on that resource only", async () => {
     await register(world, "model", "model-one-grant", { workspaceId: world.prod });
     await register(world, "model", "model-no-grant", { workspaceId: world.prod });
     const { rows } = await context.db.query<{ id: string }>(`SELECT id FROM resources WHERE organization_id = $1 AND external_id = $2`, [org, "model-one-grant"]);
@@ -356,13 +351,7 @@ describe("Access API: PUT/GET/DELETE /resources/{type}/{id}", () => {
     expect(await ask(world.users.carol, "model:read", "model", "model-no-grant")).to.equal(false);
   });
 
-  // BUG: src/access/engine/resources.service.ts, checkShares()/requireAll() (lines ~36-56): share principal ids and
-  // ownerUserId are compared as case-sensitive strings with the lower-case ids the database returns, so a user or
-  // group named by its UUID in capitals is refused with the false message "no such user in this organization:
-  // <ID>" — while workspaceId/spaceId in capitals are accepted, /check accepts a capitalised userId, and the
-  // grants service lower-cases ids. Repro: PUT /access/v1/resources/model/m {"workspaceId":"<prod>",
-  // "shares":[{"principal":{"type":"user","id":"<GUEST ID IN CAPITALS>"},"level":"view"}]} → 400.
-  it.skip("a share and an owner naming a user by its UUID in capitals are accepted (UUIDs are case-insensitive)", async () => {
+  it("a share and an owner naming a user by its UUID in capitals are accepted (UUIDs are case-insensitive)", async () => {
     const res = await world.tenant.put(path("model", "model-capitals"), {
       workspaceId: world.prod.toUpperCase(),
       ownerUserId: world.users.alice.toUpperCase(),

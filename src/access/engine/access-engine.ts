@@ -54,6 +54,8 @@ export interface AccessEngineOptions {
   /** Users whose effective access is kept, across organizations. */
   maxUsers?: number;
   maxResources?: number;
+  /** Organizations whose structure (workspaces, Spaces, custom roles) is kept. */
+  maxOrganizations?: number;
   /** How long a request asking for a version not yet known waits for it. */
   versionWaitMs?: number;
 }
@@ -86,7 +88,7 @@ export function createAccessEngine(options: AccessEngineOptions) {
   /** Newest version known per organization (from notifications and loads). */
   const known = new Map<string, number>();
   const waiters = new Set<() => void>();
-  const organizations = new Map<string, Entry<Structure>>();
+  const organizations = new LruCache<string, Entry<Structure>>(options.maxOrganizations ?? 1_000);
   const users = new LruCache<string, Entry<Resolved>>(options.maxUsers ?? 10_000);
   const resources = new LruCache<string, Entry<ResourceRecord | null>>(options.maxResources ?? 100_000);
   const stats = { hits: 0, misses: 0, loads: 0 };
@@ -180,7 +182,8 @@ export function createAccessEngine(options: AccessEngineOptions) {
     if (after < wanted) throw new AccessVersionUnavailable(wanted, after);
   }
 
-  async function effective(organizationId: string, userId: string, atLeast = 0): Promise<Resolved> {
+  async function effective(organizationId: string, anyCaseUserId: string, atLeast = 0): Promise<Resolved> {
+    const userId = anyCaseUserId.toLowerCase();
     if (atLeast > 0) await reach(organizationId, atLeast);
     const key = `${organizationId}/${userId}`;
     const cached = users.get(key);

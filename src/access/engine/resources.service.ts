@@ -59,16 +59,19 @@ export function createResourceService({ db, policy }: { db: Db; policy: Policy }
   async function put(organizationId: string, type: string, externalId: string, input: ResourceInput): Promise<{ resource: ResourceRecord; created: boolean }> {
     validateResourceRef(policy, type, externalId);
     const def = policy.resourceTypes[type];
-    const spaceId = input.spaceId ?? null;
-    const ownerUserId = input.ownerUserId ?? null;
-    const shares = input.shares ?? [];
+    // Ids are UUIDs, compared as the database stores them: lower case.
+    const spaceId = input.spaceId?.toLowerCase() ?? null;
+    const ownerUserId = input.ownerUserId?.toLowerCase() ?? null;
+    const shares = (input.shares ?? []).map((share) =>
+      share.principal.type === "workspace" ? share : { ...share, principal: { ...share.principal, id: share.principal.id.toLowerCase() } },
+    );
     if (!isUuid(input.workspaceId)) throw invalid("workspaceId must be a workspace id (UUID)", "workspaceId");
     if (spaceId !== null && !isUuid(spaceId)) throw invalid("spaceId must be a Space id (UUID) or null", "spaceId");
     if (ownerUserId !== null && !isUuid(ownerUserId)) throw invalid("ownerUserId must be a user id (UUID) or null", "ownerUserId");
     if (spaceId !== null && def?.scope !== "space") throw invalid(`a ${type} is shared across the Spaces of its workspace: it takes no spaceId`, "spaceId");
     const principals = checkShares(policy, shares);
     return db.transaction(async (tx) => {
-      const workspace = await findWorkspace(tx, organizationId, input.workspaceId);
+      const workspace = await findWorkspace(tx, organizationId, input.workspaceId.toLowerCase());
       if (!workspace) throw notFound("workspace", input.workspaceId);
       if (spaceId !== null) {
         const space = await findSpace(tx, organizationId, spaceId);

@@ -33,9 +33,13 @@ interface CheckBody extends Partial<CheckItem> {
   minVersion?: number;
 }
 
-const methodNotAllowed: RequestHandler = (req) => {
-  throw new ApiError(405, "method_not_allowed", `${req.method} is not supported on this endpoint`);
-};
+/** RFC 9110 §15.5.6: a 405 says which methods the endpoint does support. */
+const methodNotAllowed =
+  (...allowed: string[]): RequestHandler =>
+  (req, res) => {
+    res.set("Allow", allowed.join(", "));
+    throw new ApiError(405, "method_not_allowed", `${req.method} is not supported on this endpoint; use ${allowed.join(" or ")}`);
+  };
 
 function sendVersioned(res: Response, status: number, version: number, body: Record<string, unknown>): void {
   res.set(VERSION_HEADER, String(version)).status(status).json({ accessVersion: version, ...body });
@@ -132,7 +136,7 @@ export function createAccessRouter({ db, engine, resources, credentials }: Acces
       const { version, decisions } = await decideAll(organizationId, [body as CheckItem], body.minVersion ?? 0);
       sendVersioned(res, 200, version, presentVerdict(decisions[0] as Decision));
     }),
-  ).all(methodNotAllowed);
+  ).all(methodNotAllowed("POST"));
 
   router.route("/explain").post(
     handle(async (req, res) => {
@@ -141,7 +145,7 @@ export function createAccessRouter({ db, engine, resources, credentials }: Acces
       const { version, decisions } = await decideAll(organizationId, [body], body.minVersion ?? 0);
       sendVersioned(res, 200, version, presentExplanation(decisions[0] as Decision));
     }),
-  ).all(methodNotAllowed);
+  ).all(methodNotAllowed("POST"));
 
   router.route("/users/:id/effective").get(
     handle(async (req, res) => {
@@ -153,7 +157,7 @@ export function createAccessRouter({ db, engine, resources, credentials }: Acces
       const { accessVersion: _version, ...body } = presentEffective(resolved.access, resolved.version);
       sendVersioned(res, 200, resolved.version, body);
     }),
-  ).all(methodNotAllowed);
+  ).all(methodNotAllowed("GET"));
 
   router.route("/list").post(
     handle(async (req, res) => {
@@ -172,7 +176,7 @@ export function createAccessRouter({ db, engine, resources, credentials }: Acces
         nextCursor: page.nextCursor === null ? null : Buffer.from(page.nextCursor, "utf8").toString("base64url"),
       });
     }),
-  ).all(methodNotAllowed);
+  ).all(methodNotAllowed("POST"));
 
   router
     .route("/resources/:type/:id")
@@ -203,13 +207,16 @@ export function createAccessRouter({ db, engine, resources, credentials }: Acces
         res.set(VERSION_HEADER, String(await engine.refresh(organizationId))).status(204).end();
       }),
     )
-    .all(methodNotAllowed);
+    .all(methodNotAllowed("PUT", "GET", "DELETE"));
 
   return router;
 }
 
 function decodeCursor(cursor: string): string {
   const decoded = Buffer.from(cursor, "base64url").toString("utf8");
-  if (decoded.length === 0 || Buffer.from(decoded, "utf8").toString("base64url") !== cursor) throw new ApiError(400, "invalid_value", "cursor is not one this API returned");
+  // A cursor is the last id of a page, and ids are visible ASCII (resources.service.ts).
+  if (!/^[\x21-\x7e]{1,256}$/.test(decoded) || Buffer.from(decoded, "utf8").toString("base64url") !== cursor) {
+    throw new ApiError(400, "invalid_value", "cursor is not one this API returned");
+  }
   return decoded;
 }

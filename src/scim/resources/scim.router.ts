@@ -21,8 +21,12 @@ export interface ScimRouterDeps {
   logger?: Logger;
 }
 
-/** RFC 7644 §3.12 asks for 405 on a method the endpoint does not support. */
-const methodNotAllowed: RequestHandler = (req) => {
+/** RFC 7644 §3.12 asks for 405 on a method the endpoint does not support; RFC 9110 §15.5.6 for an Allow header. */
+const methodNotAllowed: RequestHandler = (req, res) => {
+  const methods = Object.keys((req.route as { methods?: Record<string, boolean> } | undefined)?.methods ?? {})
+    .filter((method) => method !== "_all")
+    .map((method) => method.toUpperCase());
+  if (methods.length > 0) res.set("Allow", methods.join(", "));
   throw new ScimError(405, undefined, `${req.method} is not supported on this endpoint`);
 };
 

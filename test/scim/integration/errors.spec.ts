@@ -29,7 +29,12 @@ describe("SCIM error responses", () => {
   it("405s a method the endpoint does not support and changes nothing", async () => {
     const tenant = await ctx.newTenant();
     await createUser(tenant, "stays@example.com");
-    expectScimError(await tenant.delete("/Users"), 405);
+    const deleted = await tenant.delete("/Users");
+    expectScimError(deleted, 405);
+    expect(deleted.headers.allow).to.equal("GET, POST");
+    const bulk = await tenant.get("/Bulk");
+    expectScimError(bulk, 405);
+    expect(bulk.headers.allow).to.equal("POST");
     expectScimError(await tenant.put("/Users", userBody("x@example.com")), 405);
     expectScimError(await tenant.patch("/Groups", {}), 405);
     expect((await list(tenant, "/Users")).totalResults).to.equal(1);
