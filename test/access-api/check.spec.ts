@@ -119,7 +119,9 @@ describe("Access API: /check, /explain, /users/{id}/effective over real SCIM dat
 
   it("the IdP removing alice from UK Marketing takes away UK at once; an admin pin keeps it", async () => {
     const ask = () => check(world.users.alice, { permission: "audience:update", resource: { type: "audience", id: "aud-uk" } });
+    // Direct directory writes stand in for the Admin API, which tells the engine after each write (afterWrite).
     await context.directory.overrides.set(world.tenant.organizationId, { groupId: world.groups.uk, userId: world.users.alice, kind: "pin", reason: "covering for Q4", author: "admin@acme.test" });
+    await context.instance.engine.afterWrite(world.tenant.organizationId);
     const removed = await world.tenant.scim("patch", `/Groups/${world.groups.uk}`, {
       schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
       Operations: [{ op: "remove", path: `members[value eq "${world.users.alice}"]` }],
@@ -132,6 +134,7 @@ describe("Access API: /check, /explain, /users/{id}/effective over real SCIM dat
     const group = await world.tenant.scim("get", `/Groups/${world.groups.uk}`);
     expect((group.body.members ?? []).map((member: { value: string }) => member.value)).to.not.include(world.users.alice);
     await context.directory.overrides.remove(world.tenant.organizationId, world.groups.uk, world.users.alice);
+    await context.instance.engine.afterWrite(world.tenant.organizationId);
     expect((await ask()).body.allowed).to.equal(false);
     await world.tenant.scim("patch", `/Groups/${world.groups.uk}`, {
       schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
@@ -143,9 +146,11 @@ describe("Access API: /check, /explain, /users/{id}/effective over real SCIM dat
   it("an exclude override beats the IdP membership", async () => {
     const org = world.tenant.organizationId;
     await context.directory.overrides.set(org, { groupId: world.groups.uk, userId: world.users.alice, kind: "exclude", reason: "left the UK team", author: "admin@acme.test" });
+    await context.instance.engine.afterWrite(org);
     const res = await check(world.users.alice, { permission: "audience:update", resource: { type: "audience", id: "aud-uk" } });
     expect(res.body.allowed).to.equal(false);
     await context.directory.overrides.remove(org, world.groups.uk, world.users.alice);
+    await context.instance.engine.afterWrite(org);
   });
 
   it("effective access: roles per workspace with reasons, visible Spaces with data filters", async () => {

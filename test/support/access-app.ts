@@ -34,7 +34,7 @@ export async function startAccessInstance(database: Database, policy: Policy = d
   const directory = createDirectory({ db, policy, credentialCache: createCredentialCache({ notifications }) });
   const engine = createAccessEngine({ db, policy, notifications, versionWaitMs: 300 });
   await engine.start();
-  const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: "https://gatehouse.test/scim/v2" });
+  const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: "https://gatehouse.test/scim/v2", afterWrite: engine.afterWrite });
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
   const app = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access } });
   return { app, engine, notifications, close: () => notifications.close() };

@@ -266,6 +266,12 @@ export function createAccessEngine(options: AccessEngineOptions) {
       observe(organizationId, version);
       return version;
     },
+    /** After a write through this process that may have changed access: as refresh(), when anything of it is cached. */
+    async afterWrite(organizationId: string): Promise<void> {
+      if (!known.has(organizationId)) return;
+      const version = await readAccessVersion(db, organizationId);
+      if (version !== null) observe(organizationId, version);
+    },
     knownVersion: (organizationId: string): number | undefined => known.get(organizationId),
     policy,
     stats,

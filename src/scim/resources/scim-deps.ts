@@ -15,6 +15,12 @@ export interface ScimDeps {
   logger?: Logger;
   /** The key cursors are signed with (loaded once from the database). */
   cursorKey: () => Promise<Buffer>;
+  /**
+   * Runs after each committed write of an organization: the access engine learns the new access version at
+   * once, so this instance never answers a check from before a deactivation or membership change it made
+   * (other instances learn it from the database's NOTIFY).
+   */
+  afterWrite?: (organizationId: string) => Promise<unknown>;
 }
 
 export interface WriteContext {
@@ -41,7 +47,9 @@ export function requestContextOf(res: Response): RequestContext {
 export async function runWrite<T>(deps: ScimDeps, context: RequestContext, work: (context: WriteContext) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await runWriteOnce(deps, context, work);
+      const result = await runWriteOnce(deps, context, work);
+      await deps.afterWrite?.(context.principal.organizationId);
+      return result;
     } catch (error) {
       if (attempt >= WRITE_ATTEMPTS || !RETRYABLE_SQLSTATES.has(sqlStateOf(error) ?? "")) throw error;
     }

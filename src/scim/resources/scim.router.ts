@@ -19,6 +19,7 @@ export interface ScimRouterDeps {
   audit: AuditService;
   baseUrl: string;
   logger?: Logger;
+  afterWrite?: (organizationId: string) => Promise<unknown>;
 }
 
 /** RFC 7644 §3.12 asks for 405 on a method the endpoint does not support; RFC 9110 §15.5.6 for an Allow header. */
