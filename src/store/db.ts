@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { DataSource } from "typeorm";
 
 export interface QueryOutcome<Row> {
@@ -18,7 +19,7 @@ export interface Db {
 
 /** What pg's Pool and PoolClient have in common: the driver TypeORM opened, used directly. */
 interface Queryable {
-  query(text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { name?: string | undefined; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 /** An error the server reported (it has a SQLSTATE): the connection itself is still good. */
@@ -30,8 +31,26 @@ interface PoolLike extends Queryable {
   connect(): Promise<Queryable & { release(error?: Error | boolean): void }>;
 }
 
+/**
+ * Statements run as named prepared statements: each connection parses and plans a statement once, then
+ * PostgreSQL reuses it (measured: the user representation query 0.90 → 0.37 ms). The number of names is
+ * bounded — filter SQL varies with the filter's shape, and every name costs memory on every connection — so
+ * texts beyond the first MAX_PREPARED run unnamed, as before.
+ */
+const MAX_PREPARED = 2_000;
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_PREPARED) {
+    name = `gh_${createHash("sha256").update(sql).digest("base64url").slice(0, 22)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 async function run<Row>(target: Queryable, sql: string, params: readonly unknown[]): Promise<QueryOutcome<Row>> {
-  const result = await target.query(sql, [...params]);
+  const result = await target.query({ name: statementName(sql), text: sql, values: [...params] });
   const rows = result.rows as Row[];
   return { rows, rowCount: result.rowCount ?? rows.length };
 }
@@ -80,13 +99,13 @@ export function createDb(dataSource: DataSource): Db {
       const client = await pool.connect();
       let broken = false;
       try {
-        await client.query("BEGIN", []);
+        await client.query({ text: "BEGIN", values: [] });
         const result = await work(transactionalDb(client));
-        await client.query("COMMIT", []);
+        await client.query({ text: "COMMIT", values: [] });
         return result;
       } catch (error) {
         try {
-          await client.query("ROLLBACK", []);
+          await client.query({ text: "ROLLBACK", values: [] });
         } catch {
           // The connection is unusable: the pool must discard it rather than hand it out again.
           broken = true;
