@@ -110,6 +110,10 @@ const multiValues = (table: string) =>
   `(SELECT coalesce(json_agg(json_build_object('value', c.value, 'type', c.type, 'display', c.display, 'primary', c.is_primary) ORDER BY c.position), '[]')
     FROM ${table} c WHERE c.user_id = u.id)`;
 
+const ADDRESSES = `(SELECT coalesce(json_agg(json_build_object('type', a.type, 'formatted', a.formatted, 'streetAddress', a.street_address,
+     'locality', a.locality, 'region', a.region, 'postalCode', a.postal_code, 'country', a.country, 'primary', a.is_primary)
+     ORDER BY a.position), '[]') FROM user_addresses a WHERE a.user_id = u.id)`;
+
 /**
  * A user with its emails, phone numbers and addresses in one row (JSON aggregates): one round trip per
  * read, however many users a page holds.
@@ -117,9 +121,7 @@ const multiValues = (table: string) =>
 const USER_SELECT = `SELECT ${USER_COLUMNS.split(", ").map((column) => `u.${column}`).join(", ")},
   ${multiValues("user_emails")} AS emails,
   ${multiValues("user_phone_numbers")} AS phone_numbers,
-  (SELECT coalesce(json_agg(json_build_object('type', a.type, 'formatted', a.formatted, 'streetAddress', a.street_address,
-     'locality', a.locality, 'region', a.region, 'postalCode', a.postal_code, 'country', a.country, 'primary', a.is_primary)
-     ORDER BY a.position), '[]') FROM user_addresses a WHERE a.user_id = u.id) AS addresses,
+  ${ADDRESSES} AS addresses,
   ${GROUPS_OF_USER} AS groups
   FROM users u`;
 
@@ -211,19 +213,43 @@ export async function insertUser(db: Db, organizationId: string, data: UserData)
  */
 export async function replaceUser(db: Db, organizationId: string, id: string, data: UserData, expectedVersion?: number): Promise<UserRecord | null> {
   const assignments = SCALARS.map(([column], i) => `${column} = $${i + 4}`);
-  const { rows } = await db.query<Row>(
+  // RETURNING's subqueries read the children as they were before this statement: compared below, so a
+  // PATCH of displayName or active does not rewrite three child tables (three DELETEs, up to three INSERTs).
+  const { rows } = await db.query<Row & { old_emails: MultiValue[]; old_phone_numbers: MultiValue[]; old_addresses: Address[] }>(
     `UPDATE users u SET ${assignments.join(", ")}, version = version + 1, updated_at = now()
-     WHERE organization_id = $1 AND id = $2 AND ($3::int IS NULL OR version = $3) RETURNING ${USER_COLUMNS}, ${GROUPS_OF_USER} AS groups`,
+     WHERE organization_id = $1 AND id = $2 AND ($3::int IS NULL OR version = $3)
+     RETURNING ${USER_COLUMNS}, ${GROUPS_OF_USER} AS groups, ${multiValues("user_emails")} AS old_emails,
+       ${multiValues("user_phone_numbers")} AS old_phone_numbers, ${ADDRESSES} AS old_addresses`,
     [organizationId, id, expectedVersion ?? null, ...SCALARS.map(([, read]) => read(data))],
   );
   const row = rows[0];
   if (!row) return null;
-  for (const table of ["user_emails", "user_phone_numbers", "user_addresses"]) {
-    await db.query(`DELETE FROM ${table} WHERE user_id = $1`, [id]);
+  const same = (stored: unknown, wanted: unknown) => JSON.stringify(stored) === JSON.stringify(wanted);
+  if (!same(row.old_emails, data.emails.map(multiValueJson))) await rewrite(db, "user_emails", id, () => insertMultiValues(db, "user_emails", organizationId, id, data.emails));
+  if (!same(row.old_phone_numbers, data.phoneNumbers.map(multiValueJson))) {
+    await rewrite(db, "user_phone_numbers", id, () => insertMultiValues(db, "user_phone_numbers", organizationId, id, data.phoneNumbers));
   }
-  await writeChildren(db, organizationId, id, data);
+  if (!same(row.old_addresses, data.addresses.map(addressJson))) await rewrite(db, "user_addresses", id, () => insertAddresses(db, organizationId, id, data.addresses));
   return withChildren(row, data);
 }
+
+async function rewrite(db: Db, table: string, userId: string, insert: () => Promise<void>): Promise<void> {
+  await db.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
+  await insert();
+}
+
+/** The shapes the JSON aggregates above produce, key for key, to compare with what is stored. */
+const multiValueJson = (v: MultiValue) => ({ value: v.value, type: v.type, display: v.display, primary: v.primary });
+const addressJson = (a: Address) => ({
+  type: a.type,
+  formatted: a.formatted,
+  streetAddress: a.streetAddress,
+  locality: a.locality,
+  region: a.region,
+  postalCode: a.postalCode,
+  country: a.country,
+  primary: a.primary,
+});
 
 /** The record just written: its children are what was written, so nothing is read back. */
 function withChildren(row: Row, data: UserData): UserRecord {
