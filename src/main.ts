@@ -2,6 +2,7 @@ import { createAccessEngine } from "./access/engine/access-engine.js";
 import { installPolicyRoles } from "./access/engine/policy-roles.js";
 import { createResourceService } from "./access/engine/resources.service.js";
 import { createAccessRouter } from "./access/http/access.router.js";
+import { createAdminRouter } from "./admin/admin.router.js";
 import { defaultPolicy, loadPolicyFile, PolicyError } from "./access/index.js";
 import { buildApp } from "./app.js";
 import { createAuditService } from "./audit/audit.service.js";
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   await engine.start();
   const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: `${publicBaseUrl(config)}/scim/v2`, logger, afterWrite: engine.afterWrite });
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
-  const app = buildApp({ config, database, logger, readiness, routers: { scim, access } });
+  const admin = createAdminRouter({ db, engine, audit: createAuditService({ db }), credentials: directory.credentials });
+  const app = buildApp({ config, database, logger, readiness, routers: { scim, access, admin } });
   const server = await startServer(app, { port: config.port, host: config.host });
   installGracefulShutdown({
     server,

@@ -1,0 +1,45 @@
+/**
+ * The Admin API (`/admin/v1`, issue 5): organization admins shape access here. Authenticated by operator API
+ * keys (the organization is the key's, never the request's); every action is authorised through the access
+ * engine's check() (authorize.ts); every write commits with its audit event (admin-write.ts).
+ */
+import express, { type Router } from "express";
+import type { AccessEngine } from "../access/engine/access-engine.js";
+import type { AuditService } from "../audit/audit.service.js";
+import type { CredentialService } from "../directory/credentials.service.js";
+import { createDirectory } from "../directory/directory.js";
+import { requireApiKey } from "../http/api-key-auth.js";
+import type { Db } from "../store/db.js";
+import { createAdminWrite } from "./admin-write.js";
+import { mountAttachmentRoutes } from "./attachments.routes.js";
+import { createAuthorizer } from "./authorize.js";
+import { adminOpenApi } from "./openapi.js";
+import { mountSpaceRoutes } from "./spaces.routes.js";
+import { mountWorkspaceRoutes } from "./workspaces.routes.js";
+import { methodNotAllowed } from "./route-helpers.js";
+
+export interface AdminRouterDeps {
+  db: Db;
+  engine: Pick<AccessEngine, "policy" | "afterWrite">;
+  audit: AuditService;
+  credentials: CredentialService;
+}
+
+export function createAdminRouter({ db, engine, audit, credentials }: AdminRouterDeps): Router {
+  const router = express.Router();
+  const policy = engine.policy;
+  const directory = createDirectory({ db, policy });
+  const document = adminOpenApi();
+  const deps = {
+    directory,
+    write: createAdminWrite({ db, policy, audit, afterWrite: engine.afterWrite }),
+    authorizer: createAuthorizer({ policy, organizations: directory.organizations }),
+  };
+
+  router.route("/openapi.json").get((_req, res) => void res.json(document)).all(methodNotAllowed("GET"));
+  router.use(requireApiKey(credentials));
+  mountWorkspaceRoutes(router, deps);
+  mountSpaceRoutes(router, deps);
+  mountAttachmentRoutes(router, deps);
+  return router;
+}

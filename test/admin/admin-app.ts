@@ -1,0 +1,126 @@
+/**
+ * The Admin API test harness: one server instance composed as main.ts does (SCIM + Access API + Admin API on
+ * one access engine) over the shared test database, and tenants with an operator API key and a SCIM token.
+ */
+import { expect } from "chai";
+import type { Express } from "express";
+import supertest from "supertest";
+import { createAccessEngine, type AccessEngine } from "../../src/access/engine/access-engine.js";
+import { createResourceService } from "../../src/access/engine/resources.service.js";
+import { createAccessRouter } from "../../src/access/http/access.router.js";
+import { defaultPolicy } from "../../src/access/index.js";
+import { createAdminRouter } from "../../src/admin/admin.router.js";
+import { buildApp } from "../../src/app.js";
+import { createAuditService, type AuditEventRecord } from "../../src/audit/audit.service.js";
+import { loadConfig } from "../../src/config.js";
+import { createCredentialCache } from "../../src/directory/credential-cache.js";
+import { createDirectory, type Directory } from "../../src/directory/directory.js";
+import { createLogger } from "../../src/http/logger.js";
+import { createScimRouter } from "../../src/scim/resources/scim.router.js";
+import type { Database } from "../../src/store/data-source.js";
+import { createDb } from "../../src/store/db.js";
+import { createNotifications, type Notifications } from "../../src/store/notifications.js";
+import { useCleanDatabase, type TestDatabase } from "../support/database.js";
+
+type Method = "get" | "post" | "put" | "patch" | "delete";
+
+export interface AdminInstance {
+  app: Express;
+  engine: AccessEngine;
+  notifications: Notifications;
+  close(): Promise<void>;
+}
+
+export async function startAdminInstance(database: Database): Promise<AdminInstance> {
+  const policy = defaultPolicy();
+  const db = createDb(database.dataSource);
+  const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", PUBLIC_URL: "https://gatehouse.test" });
+  const notifications = createNotifications(database);
+  const directory = createDirectory({ db, policy, credentialCache: createCredentialCache({ notifications }) });
+  const engine = createAccessEngine({ db, policy, notifications, versionWaitMs: 300 });
+  await engine.start();
+  const audit = createAuditService({ db });
+  const scim = createScimRouter({ db, directory, audit, baseUrl: "https://gatehouse.test/scim/v2", afterWrite: engine.afterWrite });
+  const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
+  const admin = createAdminRouter({ db, engine, audit, credentials: directory.credentials });
+  const app = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access, admin } });
+  return { app, engine, notifications, close: () => notifications.close() };
+}
+
+export interface AdminTenant {
+  organizationId: string;
+  apiKey: string;
+  keyId: string;
+  /** Admin API calls with the tenant's key; paths relative to /admin/v1. */
+  admin(method: Method, path: string, body?: unknown): supertest.Test;
+  /** Access API calls with the tenant's key; paths relative to /access/v1. */
+  access(method: Method, path: string, body?: unknown): supertest.Test;
+  /** SCIM calls with the tenant's SCIM token; paths relative to /scim/v2. */
+  scim(method: Method, path: string, body?: unknown): supertest.Test;
+  /** The organization's audit events, oldest first. */
+  events(): Promise<AuditEventRecord[]>;
+  scimUser(userName: string): Promise<string>;
+  scimGroup(displayName: string, members?: string[]): Promise<string>;
+}
+
+export interface AdminTestContext extends TestDatabase {
+  instance: AdminInstance;
+  app: Express;
+  directory: Directory;
+  newTenant(name?: string): Promise<AdminTenant>;
+}
+
+export function useAdminApp(): AdminTestContext {
+  const context = useCleanDatabase() as AdminTestContext;
+  before(async () => {
+    context.instance = await startAdminInstance(context.database);
+    context.app = context.instance.app;
+    context.directory = createDirectory({ db: context.db });
+    const audit = createAuditService({ db: context.db });
+    context.newTenant = async (name = "Tenant") => {
+      const organization = await context.directory.organizations.create({ name, plan: "paid" });
+      const key = await context.directory.credentials.issue("api_key", organization.id, { name: "admin console" });
+      const { secret: scimToken } = await context.directory.credentials.issue("scim_token", organization.id, { name: "idp" });
+      const call = (method: Method, url: string, secret: string, body?: unknown) => {
+        const test = supertest(context.app)[method](url).set("Authorization", `Bearer ${secret}`);
+        return body === undefined ? test : test.set("Content-Type", "application/json").send(JSON.stringify(body));
+      };
+      const tenant: AdminTenant = {
+        organizationId: organization.id,
+        apiKey: key.secret,
+        keyId: key.credential.id,
+        admin: (method, path, body) => call(method, `/admin/v1${path}`, key.secret, body),
+        access: (method, path, body) => call(method, `/access/v1${path}`, key.secret, body),
+        scim: (method, path, body) => call(method, `/scim/v2${path}`, scimToken, body),
+        events: () => audit.list(organization.id, { limit: 1000 }),
+        async scimUser(userName) {
+          const res = await tenant.scim("post", "/Users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName, active: true });
+          expect(res.status, res.text).to.equal(201);
+          return res.body.id as string;
+        },
+        async scimGroup(displayName, members = []) {
+          const res = await tenant.scim("post", "/Groups", {
+            schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            displayName,
+            members: members.map((value) => ({ value })),
+          });
+          expect(res.status, res.text).to.equal(201);
+          return res.body.id as string;
+        },
+      };
+      return tenant;
+    };
+  });
+  after(() => context.instance.close());
+  return context;
+}
+
+/** Asserts the `{ error: { code, message, details? } }` shape and returns the body's error. */
+export function expectApiError(res: supertest.Response, status: number, code: string): { code: string; message: string; details?: Record<string, unknown> } {
+  expect(res.status, res.text).to.equal(status);
+  expect(res.headers["content-type"]).to.match(/^application\/json/);
+  expect(Object.keys(res.body as object)).to.deep.equal(["error"]);
+  expect(res.body.error.code).to.equal(code);
+  expect(res.body.error.message).to.be.a("string").and.not.equal("");
+  return res.body.error;
+}
