@@ -4,6 +4,7 @@ import {
   countMembers,
   deleteMembers,
   deleteMembersExcept,
+  insertExistingMembers,
   insertMembers,
   listGroupIdsOfUser,
   listMembers,
@@ -24,26 +25,44 @@ export interface MembershipChange {
  * Every id must be a user of this organization: a member that does not exist is refused with the
  * offending ids, and nothing is changed (a user of another organization is "unknown" here too).
  */
-async function requireUsers(db: Db, organizationId: string, userIds: string[]): Promise<string[]> {
+function unknownUsers(unknown: string[]): DomainError {
+  return new DomainError("invalid_value", `unknown user ${unknown.length === 1 ? "id" : "ids"}: ${unknown.slice(0, 20).join(", ")}`, { unknownUserIds: unknown });
+}
+
+/** The ids split into well-formed ones (lower-cased, once each) and malformed ones (unknown by definition). */
+function splitIds(userIds: string[]): { ids: string[]; malformed: string[] } {
   const unique = [...new Set(userIds)];
-  const wellFormed = unique.filter(isUuid).map((id) => id.toLowerCase());
-  const existing = await existingUserIds(db, organizationId, wellFormed);
-  const unknown = unique.filter((id) => !isUuid(id) || !existing.has(id.toLowerCase()));
-  if (unknown.length > 0) {
-    throw new DomainError("invalid_value", `unknown user ${unknown.length === 1 ? "id" : "ids"}: ${unknown.slice(0, 20).join(", ")}`, { unknownUserIds: unknown });
-  }
-  return wellFormed;
+  return { ids: [...new Set(unique.filter(isUuid).map((id) => id.toLowerCase()))], malformed: unique.filter((id) => !isUuid(id)) };
+}
+
+async function requireUsers(db: Db, organizationId: string, userIds: string[]): Promise<string[]> {
+  const { ids, malformed } = splitIds(userIds);
+  const existing = await existingUserIds(db, organizationId, ids);
+  const unknown = [...malformed, ...ids.filter((id) => !existing.has(id))];
+  if (unknown.length > 0) throw unknownUsers(unknown);
+  return ids;
+}
+
+/** Options for a caller that already holds the group's row lock in the same transaction (SCIM PATCH). */
+export interface MembershipOptions {
+  groupLocked?: boolean;
 }
 
 /**
  * Runs a membership change on a locked group, so concurrent changes to one group apply one after another
  * and lose nothing. The group's version moves with its members (a trigger on group_members).
  */
-async function changeMembers(db: Db, organizationId: string, groupId: string, change: (tx: Db) => Promise<MembershipChange>): Promise<MembershipChange> {
+async function changeMembers(
+  db: Db,
+  organizationId: string,
+  groupId: string,
+  change: (tx: Db) => Promise<MembershipChange>,
+  options: MembershipOptions = {},
+): Promise<MembershipChange> {
   if (!isUuid(groupId)) throw notFound("group", groupId);
   try {
     return await db.transaction(async (tx) => {
-      if (!(await findGroup(tx, organizationId, groupId, { lock: true }))) throw notFound("group", groupId);
+      if (!options.groupLocked && !(await findGroup(tx, organizationId, groupId, { lock: true }))) throw notFound("group", groupId);
       return change(tx);
     });
   } catch (error) {
@@ -58,29 +77,40 @@ async function changeMembers(db: Db, organizationId: string, groupId: string, ch
 export function createMembershipService({ db }: { db: Db }) {
   return {
     /** Adds users; ones already members are left as they are. Pass `tx` to join a caller's transaction. */
-    add(organizationId: string, groupId: string, userIds: string[], tx: Db = db): Promise<MembershipChange> {
-      return changeMembers(tx, organizationId, groupId, async (inner) => ({
-        added: await insertMembers(inner, organizationId, groupId, await requireUsers(inner, organizationId, userIds)),
-        removed: 0,
-      }));
+    add(organizationId: string, groupId: string, userIds: string[], tx: Db = db, options: MembershipOptions = {}): Promise<MembershipChange> {
+      const { ids, malformed } = splitIds(userIds);
+      return changeMembers(
+        tx,
+        organizationId,
+        groupId,
+        async (inner) => {
+          const { added, unknown } = await insertExistingMembers(inner, organizationId, groupId, ids);
+          if (malformed.length + unknown.length > 0) throw unknownUsers([...malformed, ...unknown]);
+          return { added, removed: 0 };
+        },
+        options,
+      );
     },
 
     /** Removes exactly the listed users; others stay. Ids that are not members are ignored. */
-    remove(organizationId: string, groupId: string, userIds: string[], tx: Db = db): Promise<MembershipChange> {
+    remove(organizationId: string, groupId: string, userIds: string[], tx: Db = db, options: MembershipOptions = {}): Promise<MembershipChange> {
       const ids = [...new Set(userIds.filter(isUuid).map((id) => id.toLowerCase()))];
-      return changeMembers(tx, organizationId, groupId, async (inner) => ({
-        added: 0,
-        removed: await deleteMembers(inner, organizationId, groupId, ids),
-      }));
+      return changeMembers(tx, organizationId, groupId, async (inner) => ({ added: 0, removed: await deleteMembers(inner, organizationId, groupId, ids) }), options);
     },
 
     /** Makes the member list exactly `userIds`, as a delta against what is stored. */
-    replace(organizationId: string, groupId: string, userIds: string[], tx: Db = db): Promise<MembershipChange> {
-      return changeMembers(tx, organizationId, groupId, async (inner) => {
-        const ids = await requireUsers(inner, organizationId, userIds);
-        const removed = await deleteMembersExcept(inner, organizationId, groupId, ids);
-        return { added: await insertMembers(inner, organizationId, groupId, ids), removed };
-      });
+    replace(organizationId: string, groupId: string, userIds: string[], tx: Db = db, options: MembershipOptions = {}): Promise<MembershipChange> {
+      return changeMembers(
+        tx,
+        organizationId,
+        groupId,
+        async (inner) => {
+          const ids = await requireUsers(inner, organizationId, userIds);
+          const removed = await deleteMembersExcept(inner, organizationId, groupId, ids);
+          return { added: await insertMembers(inner, organizationId, groupId, ids), removed };
+        },
+        options,
+      );
     },
 
     async list(organizationId: string, groupId: string, page: { afterUserId?: string; limit?: number } = {}): Promise<MemberRow[]> {

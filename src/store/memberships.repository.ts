@@ -14,6 +14,23 @@ export async function insertMembers(db: Db, organizationId: string, groupId: str
   return rowCount;
 }
 
+/**
+ * Adds the users of `userIds` that exist in the organization, in one statement, and names those that do not
+ * (the caller refuses the change then, and its transaction rolls the insert back).
+ */
+export async function insertExistingMembers(db: Db, organizationId: string, groupId: string, userIds: string[]): Promise<{ added: number; unknown: string[] }> {
+  if (userIds.length === 0) return { added: 0, unknown: [] };
+  const { rows } = await db.query<{ added: number; unknown: string[] | null }>(
+    `WITH wanted AS (SELECT DISTINCT unnest($3::uuid[]) AS id),
+          known AS (SELECT u.id FROM users u JOIN wanted w ON w.id = u.id WHERE u.organization_id = $1),
+          inserted AS (INSERT INTO group_members (organization_id, group_id, user_id) SELECT $1, $2, id FROM known ON CONFLICT DO NOTHING RETURNING 1)
+     SELECT (SELECT count(*) FROM inserted)::int AS added,
+            (SELECT array_agg(w.id::text) FROM wanted w WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.id = w.id)) AS unknown`,
+    [organizationId, groupId, userIds],
+  );
+  return { added: rows[0]?.added ?? 0, unknown: rows[0]?.unknown ?? [] };
+}
+
 export async function deleteMembers(db: Db, organizationId: string, groupId: string, userIds: string[]): Promise<number> {
   if (userIds.length === 0) return 0;
   const { rowCount } = await db.query(

@@ -11,10 +11,12 @@ async function applyMemberChanges(directory: Directory, organizationId: string, 
   const total = { added: 0, removed: 0 };
   for (const change of changes) {
     const { memberships } = directory;
+    // The caller holds the group's row lock already (groups.get with lock, same transaction).
+    const locked = { groupLocked: true };
     const result =
-      change.kind === "add" ? await memberships.add(organizationId, groupId, change.ids)
-      : change.kind === "remove" ? await memberships.remove(organizationId, groupId, change.ids)
-      : await memberships.replace(organizationId, groupId, change.kind === "replace" ? change.ids : []);
+      change.kind === "add" ? await memberships.add(organizationId, groupId, change.ids, undefined, locked)
+      : change.kind === "remove" ? await memberships.remove(organizationId, groupId, change.ids, undefined, locked)
+      : await memberships.replace(organizationId, groupId, change.kind === "replace" ? change.ids : [], undefined, locked);
     total.added += result.added;
     total.removed += result.removed;
   }
