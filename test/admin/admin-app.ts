@@ -83,7 +83,10 @@ export function useAdminApp(): AdminTestContext {
       const { secret: scimToken } = await context.directory.credentials.issue("scim_token", organization.id, { name: "idp" });
       const call = (method: Method, url: string, secret: string, body?: unknown) => {
         const test = supertest(context.app)[method](url).set("Authorization", `Bearer ${secret}`);
-        return body === undefined ? test : test.set("Content-Type", "application/json").send(JSON.stringify(body));
+        // Without a body, PUT is still sent as JSON: superagent sends Content-Length: 0, and src/http/body.ts
+        // counts that as a body of no type (415) — see "PUT with no Content-Type" in attachments.spec.ts.
+        if (body === undefined) return method === "put" ? test.set("Content-Type", "application/json") : test;
+        return test.set("Content-Type", "application/json").send(JSON.stringify(body));
       };
       const tenant: AdminTenant = {
         organizationId: organization.id,
