@@ -1,0 +1,138 @@
+import { expect } from "chai";
+import supertest from "supertest";
+import { defaultPolicy } from "../../src/access/index.js";
+import { createAuthorizer } from "../../src/admin/authorize.js";
+import type { Plan } from "../../src/directory/organizations.service.js";
+import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
+
+type Method = "get" | "post" | "put" | "patch" | "delete";
+const UNKNOWN = "00000000-0000-4000-8000-000000000000";
+const CHALLENGE = 'Bearer realm="Gatehouse API"';
+
+describe("Admin API: authentication, authorisation, the OpenAPI document", () => {
+  const context = useAdminApp();
+  let tenant: AdminTenant;
+  let ids: { workspace: string; space: string; group: string };
+
+  before(async () => {
+    tenant = await context.newTenant("Acme");
+    const workspace = (await tenant.admin("post", "/workspaces", { title: "Prod", spacesEnabled: true })).body.id as string;
+    const space = (await tenant.admin("post", `/workspaces/${workspace}/spaces`, { name: "UK" })).body.id as string;
+    ids = { workspace, space, group: await tenant.scimGroup("Marketing") };
+  });
+
+  /** One request per documented operation, keyed "<method> <OpenAPI path>". */
+  function samples(): Record<string, { method: Method; url: string; body?: unknown }> {
+    const { workspace, space, group } = ids;
+    return {
+      "get /workspaces": { method: "get", url: "/workspaces" },
+      "post /workspaces": { method: "post", url: "/workspaces", body: { title: "Sample" } },
+      "get /workspaces/{id}": { method: "get", url: `/workspaces/${workspace}` },
+      "patch /workspaces/{id}": { method: "patch", url: `/workspaces/${workspace}`, body: { title: "Prod" } },
+      "delete /workspaces/{id}": { method: "delete", url: `/workspaces/${workspace}` },
+      "get /workspaces/{id}/spaces": { method: "get", url: `/workspaces/${workspace}/spaces` },
+      "post /workspaces/{id}/spaces": { method: "post", url: `/workspaces/${workspace}/spaces`, body: { name: "Sample" } },
+      "get /spaces/{id}": { method: "get", url: `/spaces/${space}` },
+      "patch /spaces/{id}": { method: "patch", url: `/spaces/${space}`, body: { description: "d" } },
+      "delete /spaces/{id}": { method: "delete", url: `/spaces/${UNKNOWN}` },
+      "get /spaces/{id}/groups": { method: "get", url: `/spaces/${space}/groups` },
+      "put /spaces/{id}/groups/{groupId}": { method: "put", url: `/spaces/${space}/groups/${group}`, body: {} },
+      "delete /spaces/{id}/groups/{groupId}": { method: "delete", url: `/spaces/${space}/groups/${UNKNOWN}` },
+      "get /groups/{id}/spaces": { method: "get", url: `/groups/${group}/spaces` },
+      "put /groups/{id}/spaces/{spaceId}": { method: "put", url: `/groups/${group}/spaces/${space}`, body: {} },
+      "delete /groups/{id}/spaces/{spaceId}": { method: "delete", url: `/groups/${UNKNOWN}/spaces/${space}` },
+    };
+  }
+
+  function call(method: Method, url: string, authorization: string | null, body?: unknown): supertest.Test {
+    let test = supertest(context.app)[method](`/admin/v1${url}`);
+    if (authorization !== null) test = test.set("Authorization", authorization);
+    return body === undefined ? test : test.set("Content-Type", "application/json").send(JSON.stringify(body));
+  }
+
+  it("401 with a Bearer challenge on every operation without a valid key; nothing written", async () => {
+    const before = await tenant.events();
+    for (const [name, sample] of Object.entries(samples())) {
+      const missing = await call(sample.method, sample.url, null, sample.body);
+      expectApiError(missing, 401, "unauthorized");
+      expect(missing.headers["www-authenticate"], name).to.equal(CHALLENGE);
+      const wrong = await call(sample.method, sample.url, "Bearer gh_key_not-a-real-one", sample.body);
+      expectApiError(wrong, 401, "unauthorized");
+      // A SCIM token is not an API key.
+      expectApiError(await call(sample.method, sample.url, "Basic dXNlcjpwYXNz", sample.body), 401, "unauthorized");
+    }
+    expect(await tenant.events()).to.deep.equal(before);
+    expect((await tenant.admin("get", "/workspaces")).body.total).to.equal(1);
+  });
+
+  it("a revoked key is refused (as soon as the instance hears of it)", async () => {
+    const issued = await context.directory.credentials.issue("api_key", tenant.organizationId, { name: "short-lived" });
+    expect((await call("get", "/workspaces", `Bearer ${issued.secret}`)).status).to.equal(200);
+    await context.directory.credentials.revoke("api_key", tenant.organizationId, issued.credential.id);
+    // Revoked through another process's services: this instance's credential cache learns it by NOTIFY.
+    let res = await call("get", "/workspaces", `Bearer ${issued.secret}`);
+    for (let waited = 0; res.status === 200 && waited < 2_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      res = await call("get", "/workspaces", `Bearer ${issued.secret}`);
+    }
+    expectApiError(res, 401, "unauthorized");
+    expect(res.body.error.message).to.contain("revoked");
+  });
+
+  it("GET /admin/v1/openapi.json is public OpenAPI 3.1; every route is documented and every documented route exists", async () => {
+    const res = await supertest(context.app).get("/admin/v1/openapi.json");
+    expect(res.status).to.equal(200);
+    expect(res.body.openapi).to.equal("3.1.0");
+    const documented = Object.entries(res.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+      Object.keys(item).filter((key) => key !== "parameters").map((method) => `${method} ${path}`),
+    );
+    expect(documented.sort()).to.deep.equal(Object.keys(samples()).sort());
+    for (const [name, sample] of Object.entries(samples())) {
+      const answer = await tenant.admin(sample.method, sample.url, sample.body);
+      expect(answer.status, `${name}: ${answer.text}`).not.to.be.oneOf([404, 405, 500].filter((status) => !name.startsWith("delete")));
+      expect(answer.status, name).to.be.below(500);
+    }
+    // The request schemas are the ones ajv validates with.
+    expect(res.body.components.schemas.WorkspaceCreate.required).to.deep.equal(["title"]);
+  });
+
+  it("unknown admin routes are 404 in the API's error format", async () => {
+    expectApiError(await tenant.admin("get", "/nothing-here"), 404, "not_found");
+  });
+
+  describe("requirePermission: the access engine's check() over the key's synthetic facts", () => {
+    const policy = defaultPolicy();
+    const principal = { organizationId: UNKNOWN, keyId: "11111111-1111-4111-8111-111111111111", keyName: "k" };
+    const workspace = { id: "22222222-2222-4222-8222-222222222222", title: "Prod", spacesEnabled: true };
+
+    async function decide(permission: string, plan: Plan = "free", where?: typeof workspace): Promise<unknown> {
+      const authorizer = createAuthorizer({ policy, organizations: { get: async () => ({ plan }) as never } });
+      const res = { locals: { apiKeyPrincipal: principal } } as never;
+      try {
+        await authorizer.authorize(res, permission, where);
+        return "allowed";
+      } catch (error) {
+        return error;
+      }
+    }
+
+    it("an operator key holds every Organization Admin permission, at organization and workspace level", async () => {
+      for (const permission of ["organization:read", "organization:manage", "workspaces:manage", "roles:manage", "users:manage"]) {
+        expect(await decide(permission), permission).to.equal("allowed");
+      }
+      for (const permission of ["workspace:read", "workspace:manage", "spaces:manage", "members:manage"]) {
+        expect(await decide(permission, "paid", workspace), permission).to.equal("allowed");
+      }
+    });
+
+    it("owner-only permissions are refused with 403 naming the permission and what would allow it", async () => {
+      for (const [permission, where] of [["organization:transfer", undefined], ["organization:delete", undefined], ["workspace:delete", workspace], ["workspace:transfer", workspace]] as const) {
+        const error = (await decide(permission, "enterprise", where)) as { status: number; code: string; message: string; details: unknown };
+        expect(error.status, permission).to.equal(403);
+        expect(error.code).to.equal("forbidden");
+        expect(error.details).to.deep.equal({ permission });
+        expect(error.message).to.contain(permission).and.contain("Owner");
+      }
+    });
+  });
+});
