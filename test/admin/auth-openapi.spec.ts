@@ -89,8 +89,11 @@ describe("Admin API: authentication, authorisation, the OpenAPI document", () =>
     expect(documented.sort()).to.deep.equal(Object.keys(samples()).sort());
     for (const [name, sample] of Object.entries(samples())) {
       const answer = await tenant.admin(sample.method, sample.url, sample.body);
-      expect(answer.status, `${name}: ${answer.text}`).not.to.be.oneOf([404, 405, 500].filter((status) => !name.startsWith("delete")));
+      // The delete samples name unknown ids (404 from the handler, not from routing): only 405 would say "no route".
+      const noRoute = name.startsWith("delete ") ? [405] : [404, 405];
+      expect(answer.status, `${name}: ${answer.text}`).not.to.be.oneOf(noRoute);
       expect(answer.status, name).to.be.below(500);
+      if (answer.status === 404) expect(answer.body.error.message, name).not.to.match(/^No route/);
     }
     // The request schemas are the ones ajv validates with.
     expect(res.body.components.schemas.WorkspaceCreate.required).to.deep.equal(["title"]);
