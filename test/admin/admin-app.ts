@@ -28,6 +28,8 @@ export interface AdminInstance {
   app: Express;
   engine: AccessEngine;
   notifications: Notifications;
+  /** Organizations the Admin API told the engine about (engine.afterWrite), in order: one per committed write. */
+  afterWrites: string[];
   close(): Promise<void>;
 }
 
@@ -42,9 +44,14 @@ export async function startAdminInstance(database: Database): Promise<AdminInsta
   const audit = createAuditService({ db });
   const scim = createScimRouter({ db, directory, audit, baseUrl: "https://gatehouse.test/scim/v2", afterWrite: engine.afterWrite });
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
-  const admin = createAdminRouter({ db, engine, audit, credentials: directory.credentials });
+  const afterWrites: string[] = [];
+  const afterWrite = async (organizationId: string) => {
+    afterWrites.push(organizationId);
+    await engine.afterWrite(organizationId);
+  };
+  const admin = createAdminRouter({ db, engine: { policy, afterWrite }, audit, credentials: directory.credentials });
   const app = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access, admin } });
-  return { app, engine, notifications, close: () => notifications.close() };
+  return { app, engine, notifications, afterWrites, close: () => notifications.close() };
 }
 
 export interface AdminTenant {

@@ -130,13 +130,26 @@ describe("Admin API: Space attachments, from the Space's side and from the group
       expect(res.status, res.text).to.equal(200);
       return res.body.allowed as boolean;
     };
-    // Warm this instance's cache first, so only afterWrite can make the next answers fresh.
+    const told = context.instance.afterWrites;
+    // Warm this instance's cache first, so the next answers need the engine to learn the new version.
     expect(await check()).to.equal(false);
     expect(await check()).to.equal(false);
+    const count = told.length;
     expect((await tenant.admin("put", `/groups/${marketing}/spaces/${us}`)).status).to.equal(201);
+    // The engine was told before the response left (the NOTIFY alone may arrive after the next check).
+    expect(told.slice(count)).to.deep.equal([tenant.organizationId]);
     expect(await check()).to.equal(true);
     expect((await tenant.admin("delete", `/spaces/${us}/groups/${marketing}`)).status).to.equal(204);
+    expect(told.slice(count)).to.deep.equal([tenant.organizationId, tenant.organizationId]);
     expect(await check()).to.equal(false);
+  });
+
+  it("a refused write (404, 405, 403) does not call the engine", async () => {
+    const count = context.instance.afterWrites.length;
+    await tenant.admin("put", `/spaces/${uk}/groups/${UNKNOWN}`);
+    await tenant.admin("post", `/spaces/${uk}/groups/${sales}`, {});
+    await tenant.admin("delete", `/workspaces/${prod}`);
+    expect(context.instance.afterWrites.length).to.equal(count);
   });
 
   it("405 with Allow on both sides", async () => {
