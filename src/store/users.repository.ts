@@ -69,6 +69,8 @@ export interface UserRecord extends UserData {
 }
 
 type Row = Record<string, unknown>;
+/** A users row as selected with USER_FIELDS. */
+export type UserRow = Row;
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 /** Scalar columns of `users`, each with how it is read from and written to UserData. */
@@ -118,12 +120,15 @@ const ADDRESSES = `(SELECT coalesce(json_agg(json_build_object('type', a.type, '
  * A user with its emails, phone numbers and addresses in one row (JSON aggregates): one round trip per
  * read, however many users a page holds.
  */
-const USER_SELECT = `SELECT ${USER_COLUMNS.split(", ").map((column) => `u.${column}`).join(", ")},
+export const USER_FIELDS = `${USER_COLUMNS.split(", ").map((column) => `u.${column}`).join(", ")},
   ${multiValues("user_emails")} AS emails,
   ${multiValues("user_phone_numbers")} AS phone_numbers,
   ${ADDRESSES} AS addresses,
-  ${GROUPS_OF_USER} AS groups
-  FROM users u`;
+  ${GROUPS_OF_USER} AS groups`;
+
+const USER_SELECT = `SELECT ${USER_FIELDS} FROM users u`;
+
+export { toRecord as userFromRow };
 
 function toRecord(row: Row): UserRecord {
   const manager = text(row.manager_value);
