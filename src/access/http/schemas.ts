@@ -2,8 +2,8 @@
  * The Access API's request bodies as JSON Schema: ajv validates requests with them and the OpenAPI document
  * embeds them, so the documentation cannot drift from what the server accepts.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { ApiError } from "../../http/errors.js";
+import { createBodyValidator } from "../../http/json-schema.js";
 
 const uuid = { type: "string", format: "uuid" } as const;
 const minVersion = { type: "integer", minimum: 1, description: "Answer from access version ≥ this one (waits briefly, else 409)" } as const;
@@ -89,30 +89,17 @@ export const SCHEMAS = {
 
 export type SchemaName = keyof typeof SCHEMAS;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-ajv.addFormat("uuid", /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
-ajv.addSchema({ $id: "access", components: { schemas: SCHEMAS } });
+const validate = createBodyValidator(SCHEMAS, "access");
 
-const validators = new Map<SchemaName, ValidateFunction>();
-
-function describe(error: ErrorObject): string {
-  const where = error.instancePath === "" ? "body" : error.instancePath.slice(1).replaceAll("/", ".");
-  if (error.keyword === "additionalProperties") return `${where}: unknown field "${String(error.params.additionalProperty)}"`;
-  if (error.keyword === "format") return `${where}: must be a UUID`;
-  return `${where}: ${error.message ?? "is invalid"}`;
-}
-
-/** The body, validated, or a 400 naming every problem. */
+/** The body, validated, or a 400 naming every problem; a check body with neither shape says what to give. */
 export function validateBody<T>(name: SchemaName, body: unknown): T {
-  let validate = validators.get(name);
-  if (!validate) {
-    validate = ajv.getSchema(`access#/components/schemas/${name}`);
-    if (!validate) throw new Error(`no schema ${name}`);
-    validators.set(name, validate);
+  try {
+    return validate<T>(name, body);
+  } catch (error) {
+    if (name === "CheckRequest" && error instanceof ApiError && error.message === "body: is invalid") {
+      const message = "give either userId and permission, or checks";
+      throw new ApiError(400, "invalid_request", message, { problems: [message] });
+    }
+    throw error;
   }
-  if (body === undefined) throw new ApiError(400, "invalid_request", "A JSON body is required");
-  if (validate(body)) return body as T;
-  const problems = [...new Set((validate.errors ?? []).filter((error) => error.keyword !== "oneOf" && error.keyword !== "not").map(describe))];
-  const message = problems.length > 0 ? problems.join("; ") : "give either userId and permission, or checks";
-  throw new ApiError(400, "invalid_request", message, { problems: problems.length > 0 ? problems : [message] });
 }
