@@ -13,7 +13,11 @@ import type { Db } from "../store/db.js";
 import { createAdminWrite } from "./admin-write.js";
 import { mountAttachmentRoutes } from "./attachments.routes.js";
 import { createAuthorizer } from "./authorize.js";
+import { mountGrantRoutes } from "./grants.routes.js";
+import { mountGroupRoutes } from "./groups.routes.js";
 import { adminOpenApi } from "./openapi.js";
+import { mountOverrideRoutes } from "./overrides.routes.js";
+import { mountRoleRoutes } from "./roles.routes.js";
 import { mountSpaceRoutes } from "./spaces.routes.js";
 import { mountWorkspaceRoutes } from "./workspaces.routes.js";
 import { methodNotAllowed } from "./route-helpers.js";
@@ -41,5 +45,9 @@ export function createAdminRouter({ db, engine, audit, credentials }: AdminRoute
   mountWorkspaceRoutes(router, deps);
   mountSpaceRoutes(router, deps);
   mountAttachmentRoutes(router, deps);
+  mountGroupRoutes(router, deps);
+  mountGrantRoutes(router, deps);
+  mountOverrideRoutes(router, deps);
+  mountRoleRoutes(router, deps);
   return router;
 }

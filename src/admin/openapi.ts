@@ -66,7 +66,114 @@ const RESPONSE_SCHEMAS = {
     },
   },
   AttachmentList: listOf("Attachment"),
+  Group: {
+    type: "object",
+    required: ["id", "displayName", "externalId", "origin", "memberCount", "createdAt", "updatedAt"],
+    properties: {
+      id: { type: "string", format: "uuid" },
+      displayName: { type: "string" },
+      externalId: { type: ["string", "null"] },
+      origin: { enum: ["scim", "manual"], description: "scim: owned by the identity provider (read-only here but for overrides)" },
+      memberCount: { type: "integer", description: "Members as the identity provider (or, for a manual group, this API) set them" },
+      ...timestamps,
+    },
+  },
+  GroupList: listOf("Group"),
+  Member: {
+    type: "object",
+    required: ["userId", "userName", "displayName"],
+    properties: { userId: { type: "string", format: "uuid" }, userName: { type: "string" }, displayName: { type: ["string", "null"] } },
+  },
+  MemberList: {
+    type: "object",
+    required: ["items", "total", "limit"],
+    properties: {
+      items: { type: "array", items: ref("Member") },
+      total: { type: "integer" },
+      limit: { type: "integer" },
+      next: { type: "string", format: "uuid", description: "Pass as ?after= for the next page; absent on the last page" },
+    },
+  },
+  GroupMember: {
+    type: "object",
+    required: ["groupId", "userId", "userName"],
+    properties: { groupId: { type: "string", format: "uuid" }, userId: { type: "string", format: "uuid" }, userName: { type: "string" } },
+  },
+  Grant: {
+    type: "object",
+    required: ["id", "principal", "role", "scope", "source", "createdBy", "createdAt"],
+    properties: {
+      id: { type: "string", format: "uuid" },
+      principal: { type: "object", required: ["type", "id"], properties: { type: { enum: ["user", "group"] }, id: { type: "string", format: "uuid" } } },
+      role: {
+        type: "object",
+        required: ["id", "key", "name", "level", "builtIn"],
+        properties: { id: { type: "string", format: "uuid" }, key: { type: ["string", "null"] }, name: { type: "string" }, level: { enum: ["organization", "workspace"] }, builtIn: { type: "boolean" } },
+      },
+      scope: {
+        type: "object",
+        required: ["type"],
+        properties: {
+          type: { enum: ["organization", "workspace", "space", "resource"] },
+          workspaceId: { type: "string", format: "uuid" },
+          spaceId: { type: "string", format: "uuid" },
+          resourceId: { type: "string", format: "uuid" },
+        },
+      },
+      source: { type: "string", description: "Who owns the row: scim:<token>, sso:<connection>, manual:<API key id>, invite:<id> or system" },
+      createdBy: { type: ["string", "null"] },
+      createdAt: { type: "string", format: "date-time" },
+    },
+  },
+  GrantList: listOf("Grant"),
+  Role: {
+    type: "object",
+    required: ["id", "key", "name", "description", "level", "permissions", "builtIn", "createdAt", "updatedAt"],
+    properties: {
+      id: { type: "string", format: "uuid" },
+      key: { type: ["string", "null"], description: "The policy key of a built-in role; null for a custom role" },
+      name: { type: "string" },
+      description: { type: "string" },
+      level: { enum: ["organization", "workspace"] },
+      permissions: { type: "array", items: { type: "string" } },
+      builtIn: { type: "boolean" },
+      ...timestamps,
+    },
+  },
+  RoleList: listOf("Role"),
+  Override: {
+    type: "object",
+    required: ["id", "groupId", "userId", "kind", "reason", "author", "createdAt"],
+    properties: {
+      id: { type: "string", format: "uuid" },
+      groupId: { type: "string", format: "uuid" },
+      userId: { type: "string", format: "uuid" },
+      kind: { enum: ["pin", "exclude"] },
+      reason: { type: "string" },
+      author: { type: "string" },
+      createdAt: { type: "string", format: "date-time" },
+    },
+  },
+  OverrideList: listOf("Override"),
 };
+
+const SCIM_OWNED = { "409": error("The group is owned by the identity provider (SCIM); nothing changed") };
+const PLAN_OR_BUILT_IN = { "403": error("A built-in role, a plan without custom roles (\"custom roles need a paid plan\"), or the permission is missing") };
+const grantOperations = (principal: string) => ({
+  parameters: [uuidParameter("id")],
+  get: { summary: `The ${principal}'s grants, from every source`, responses: { "200": ok("Grants", ref("GrantList")), ...COMMON } },
+  post: {
+    summary: `Grant the ${principal} a role at organization, workspace, Space or resource scope (source manual:<API key id>); the same grant again is 200`,
+    requestBody: body("GrantCreate"),
+    responses: {
+      "200": ok("Already granted", ref("Grant")),
+      "201": ok("Granted", ref("Grant")),
+      ...INVALID,
+      ...COMMON,
+      "412": error("A custom role on a plan without custom roles, or a Space whose workspace has Spaces off; nothing changed"),
+    },
+  },
+});
 
 const attachmentOperations = (side: string) => ({
   put: {
@@ -87,7 +194,7 @@ const LIST_PARAMETERS = [
 export function adminOpenApi() {
   return {
     openapi: "3.1.0",
-    info: { title: "Gatehouse Admin API", version: "1.0.0", description: "Workspaces, Spaces and Space attachments of the API key's organization. Every write is audited." },
+    info: { title: "Gatehouse Admin API", version: "1.0.0", description: "Workspaces, Spaces, Space attachments, user groups, grants, custom roles and membership overrides of the API key's organization. Every write is audited." },
     servers: [{ url: "/admin/v1" }],
     security: [{ apiKey: [] }],
     paths: {
@@ -122,6 +229,80 @@ export function adminOpenApi() {
         get: { summary: "Spaces the group is attached to", responses: { "200": ok("Attachments", ref("AttachmentList")), ...COMMON } },
       },
       "/groups/{id}/spaces/{spaceId}": { parameters: [uuidParameter("id"), uuidParameter("spaceId")], ...attachmentOperations("group") },
+      "/groups": {
+        get: {
+          summary: "SCIM and manual groups with member counts, searched by displayName, in displayName order, paged",
+          parameters: [LIST_PARAMETERS[0], LIST_PARAMETERS[3], LIST_PARAMETERS[4]],
+          responses: { "200": ok("A page", ref("GroupList")), ...INVALID, ...COMMON },
+        },
+        post: { summary: "Create a manual group", requestBody: body("GroupCreate"), responses: { "201": ok("Created", ref("Group")), ...INVALID, ...COMMON, ...CONFLICT } },
+      },
+      "/groups/{id}": {
+        parameters: [uuidParameter("id")],
+        get: { summary: "A group", responses: { "200": ok("The group", ref("Group")), ...COMMON } },
+        patch: { summary: "Rename a manual group", requestBody: body("GroupUpdate"), responses: { "200": ok("Renamed", ref("Group")), ...INVALID, ...COMMON, ...CONFLICT, ...SCIM_OWNED } },
+        delete: { summary: "Delete a manual group (its grants, attachments and overrides go with it)", responses: { "204": noContent, ...COMMON, ...SCIM_OWNED } },
+      },
+      "/groups/{id}/members": {
+        parameters: [uuidParameter("id")],
+        get: {
+          summary: "The group's members (as the IdP or this API set them), in user-id order",
+          parameters: [
+            { name: "after", in: "query", required: false, schema: { type: "string", format: "uuid" }, description: "The previous page's next" },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 0, maximum: 1000, default: 100 } },
+          ],
+          responses: { "200": ok("A page", ref("MemberList")), ...INVALID, ...COMMON },
+        },
+      },
+      "/groups/{id}/members/{userId}": {
+        parameters: [uuidParameter("id"), uuidParameter("userId")],
+        put: {
+          summary: "Add a user to a manual group; adding again changes nothing",
+          responses: { "200": ok("Already a member", ref("GroupMember")), "201": ok("Added", ref("GroupMember")), ...COMMON, ...SCIM_OWNED },
+        },
+        delete: { summary: "Remove a user from a manual group", responses: { "204": noContent, ...COMMON, ...SCIM_OWNED } },
+      },
+      "/groups/{id}/grants": grantOperations("group"),
+      "/users/{id}/grants": grantOperations("user"),
+      "/grants/{id}": {
+        parameters: [uuidParameter("id")],
+        get: { summary: "A grant", responses: { "200": ok("The grant", ref("Grant")), ...COMMON } },
+        delete: { summary: "Revoke a grant", responses: { "204": noContent, ...COMMON } },
+      },
+      "/roles": {
+        get: { summary: "Built-in roles (policy order), then the organization's custom roles", responses: { "200": ok("Roles", ref("RoleList")), ...COMMON } },
+        post: { summary: "Create a custom role", requestBody: body("RoleCreate"), responses: { "201": ok("Created", ref("Role")), ...INVALID, ...COMMON, ...PLAN_OR_BUILT_IN, ...CONFLICT } },
+      },
+      "/roles/{id}": {
+        parameters: [uuidParameter("id")],
+        get: { summary: "A role", responses: { "200": ok("The role", ref("Role")), ...COMMON } },
+        patch: {
+          summary: "Rename, re-describe or change the permissions of a custom role",
+          requestBody: body("RoleUpdate"),
+          responses: { "200": ok("Updated", ref("Role")), ...INVALID, ...COMMON, ...PLAN_OR_BUILT_IN, ...CONFLICT },
+        },
+        delete: {
+          summary: "Delete a custom role no one holds",
+          responses: { "204": noContent, ...COMMON, ...PLAN_OR_BUILT_IN, "409": error("The role is still granted: details.holders lists each grant; nothing changed") },
+        },
+      },
+      "/groups/{id}/overrides": {
+        parameters: [uuidParameter("id")],
+        get: { summary: "The group's overrides, in the order they were set", responses: { "200": ok("Overrides", ref("OverrideList")), ...COMMON } },
+      },
+      "/users/{id}/overrides": {
+        parameters: [uuidParameter("id")],
+        get: { summary: "The user's overrides, in every group", responses: { "200": ok("Overrides", ref("OverrideList")), ...COMMON } },
+      },
+      "/groups/{id}/overrides/{userId}": {
+        parameters: [uuidParameter("id"), uuidParameter("userId")],
+        put: {
+          summary: "Pin or exclude the user in the group, with a reason, whatever the IdP says (replaces an earlier override; the same again changes nothing)",
+          requestBody: body("OverrideSet"),
+          responses: { "200": ok("Replaced, or unchanged", ref("Override")), "201": ok("Set", ref("Override")), ...INVALID, ...COMMON },
+        },
+        delete: { summary: "Remove the override: the IdP's word counts again", responses: { "204": noContent, ...COMMON } },
+      },
     },
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An operator API key (npx gatehouse api-key create --org <id>)" } },

@@ -12,18 +12,21 @@ const CHALLENGE = 'Bearer realm="Gatehouse API"';
 describe("Admin API: authentication, authorisation, the OpenAPI document", () => {
   const context = useAdminApp();
   let tenant: AdminTenant;
-  let ids: { workspace: string; space: string; group: string };
+  let ids: { workspace: string; space: string; group: string; user: string; role: string; grant: string };
 
   before(async () => {
     tenant = await context.newTenant("Acme");
     const workspace = (await tenant.admin("post", "/workspaces", { title: "Prod", spacesEnabled: true })).body.id as string;
     const space = (await tenant.admin("post", `/workspaces/${workspace}/spaces`, { name: "UK" })).body.id as string;
-    ids = { workspace, space, group: await tenant.scimGroup("Marketing") };
+    const group = await tenant.scimGroup("Marketing");
+    const role = ((await tenant.admin("get", "/roles")).body.items as Array<{ id: string; key: string | null }>).find((item) => item.key === "workspace.viewer")?.id as string;
+    const grant = (await tenant.admin("post", `/groups/${group}/grants`, { role: { key: "workspace.editor" }, scope: { type: "workspace", workspaceId: workspace } })).body.id as string;
+    ids = { workspace, space, group, user: await tenant.scimUser("sample@acme.test"), role, grant };
   });
 
   /** One request per documented operation, keyed "<method> <OpenAPI path>". */
   function samples(): Record<string, { method: Method; url: string; body?: unknown }> {
-    const { workspace, space, group } = ids;
+    const { workspace, space, group, user, role, grant } = ids;
     return {
       "get /workspaces": { method: "get", url: "/workspaces" },
       "post /workspaces": { method: "post", url: "/workspaces", body: { title: "Sample" } },
@@ -41,6 +44,29 @@ describe("Admin API: authentication, authorisation, the OpenAPI document", () =>
       "get /groups/{id}/spaces": { method: "get", url: `/groups/${group}/spaces` },
       "put /groups/{id}/spaces/{spaceId}": { method: "put", url: `/groups/${group}/spaces/${space}`, body: {} },
       "delete /groups/{id}/spaces/{spaceId}": { method: "delete", url: `/groups/${UNKNOWN}/spaces/${space}` },
+      "get /groups": { method: "get", url: "/groups" },
+      "post /groups": { method: "post", url: "/groups", body: { displayName: "Sample" } },
+      "get /groups/{id}": { method: "get", url: `/groups/${group}` },
+      "patch /groups/{id}": { method: "patch", url: `/groups/${group}`, body: { displayName: "Renamed" } },
+      "delete /groups/{id}": { method: "delete", url: `/groups/${UNKNOWN}` },
+      "get /groups/{id}/members": { method: "get", url: `/groups/${group}/members` },
+      "put /groups/{id}/members/{userId}": { method: "put", url: `/groups/${group}/members/${user}` },
+      "delete /groups/{id}/members/{userId}": { method: "delete", url: `/groups/${UNKNOWN}/members/${user}` },
+      "get /groups/{id}/grants": { method: "get", url: `/groups/${group}/grants` },
+      "post /groups/{id}/grants": { method: "post", url: `/groups/${group}/grants`, body: { role: { key: "workspace.viewer" }, scope: { type: "workspace", workspaceId: workspace } } },
+      "get /users/{id}/grants": { method: "get", url: `/users/${user}/grants` },
+      "post /users/{id}/grants": { method: "post", url: `/users/${user}/grants`, body: { role: { key: "workspace.viewer" }, scope: { type: "workspace", workspaceId: workspace } } },
+      "get /grants/{id}": { method: "get", url: `/grants/${grant}` },
+      "delete /grants/{id}": { method: "delete", url: `/grants/${UNKNOWN}` },
+      "get /roles": { method: "get", url: "/roles" },
+      "post /roles": { method: "post", url: "/roles", body: { name: "Sample", level: "workspace", permissions: ["workspace:read"] } },
+      "get /roles/{id}": { method: "get", url: `/roles/${role}` },
+      "patch /roles/{id}": { method: "patch", url: `/roles/${role}`, body: { name: "Renamed" } },
+      "delete /roles/{id}": { method: "delete", url: `/roles/${UNKNOWN}` },
+      "get /groups/{id}/overrides": { method: "get", url: `/groups/${group}/overrides` },
+      "get /users/{id}/overrides": { method: "get", url: `/users/${user}/overrides` },
+      "put /groups/{id}/overrides/{userId}": { method: "put", url: `/groups/${group}/overrides/${user}`, body: { kind: "pin", reason: "sample" } },
+      "delete /groups/{id}/overrides/{userId}": { method: "delete", url: `/groups/${UNKNOWN}/overrides/${user}` },
     };
   }
 
