@@ -12,6 +12,8 @@ import type { Db } from "./db.js";
 
 export interface OrganizationFacts {
   version: number;
+  /** The access version at which workspaces, Spaces, custom roles or the plan last changed. */
+  structureVersion: number;
   plan: Plan;
   workspaces: WorkspaceFact[];
   spaces: SpaceFact[];
@@ -20,6 +22,8 @@ export interface OrganizationFacts {
 
 export interface UserFacts {
   version: number;
+  /** The organization's structure version in the same snapshot: which OrganizationFacts go with these. */
+  structureVersion: number;
   /** null when no such user exists in the organization (never created, or deleted). */
   user: { id: string; active: boolean } | null;
   memberOf: string[];
@@ -42,7 +46,7 @@ const RESOURCE_JSON = `json_build_object('id', r.id, 'type', r.type, 'externalId
 
 export async function loadOrganizationFacts(db: Db, organizationId: string): Promise<OrganizationFacts | null> {
   const { rows } = await db.query<OrganizationFacts>(
-    `SELECT o.access_version::int AS version, o.plan,
+    `SELECT o.access_version::int AS version, o.structure_version::int AS "structureVersion", o.plan,
        coalesce((SELECT json_agg(json_build_object('id', w.id, 'title', w.title, 'spacesEnabled', w.spaces_enabled))
                  FROM workspaces w WHERE w.organization_id = o.id), '[]') AS workspaces,
        coalesce((SELECT json_agg(json_build_object('id', s.id, 'workspaceId', s.workspace_id, 'name', s.name, 'dataFilter', s.data_filter))
@@ -97,7 +101,7 @@ export async function loadUserFacts(db: Db, organizationId: string, userId: stri
             SELECT g.* FROM grants g WHERE g.user_id = $2 AND g.organization_id = $1
             UNION ALL
             SELECT g.* FROM grants g WHERE g.group_id IN (SELECT group_id FROM my_groups) AND g.organization_id = $1)
-     SELECT o.access_version::int AS version,
+     SELECT o.access_version::int AS version, o.structure_version::int AS "structureVersion",
        (SELECT json_build_object('id', u.id, 'active', u.active) FROM users u WHERE u.id = $2 AND u.organization_id = $1) AS "user",
        coalesce((SELECT json_agg(group_id ORDER BY group_id) FROM member_of), '[]') AS "memberOf",
        coalesce((SELECT json_agg(json_build_object('groupId', group_id, 'userId', $2::uuid, 'kind', kind, 'author', author, 'reason', reason)) FROM overrides), '[]') AS overrides,

@@ -68,6 +68,30 @@ describe("Access versions: every access change bumps the version; other instance
     }
   });
 
+  it("the organization's structure version moves only with workspaces, Spaces, custom roles and the plan", async () => {
+    const org = world.tenant.organizationId;
+    const versions = async () =>
+      (await context.db.query<{ access: string; structure: string }>(`SELECT access_version AS access, structure_version AS structure FROM organizations WHERE id = $1`, [org])).rows[0];
+    const start = await versions();
+    await world.tenant.scim("patch", `/Groups/${world.groups.uk}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "members", value: [{ value: world.users.bob }] }] });
+    await world.tenant.put("/resources/source/src-structure", { workspaceId: world.prod });
+    const membersAndResources = await versions();
+    expect(Number(membersAndResources?.access)).to.equal(Number(start?.access) + 2);
+    expect(membersAndResources?.structure).to.equal(start?.structure);
+    // A Space renamed: the structure moves, and every instance's next answer shows the new name.
+    const before = await world.tenant.get(`/users/${world.users.alice}/effective`, other.app);
+    expect(before.body.workspaces[0].spaces.map((space: { name: string }) => space.name)).to.include("UK");
+    await context.directory.spaces.update(org, world.spaces.uk, { name: "United Kingdom" });
+    const renamed = await versions();
+    expect(renamed?.structure).to.equal(renamed?.access);
+    const seen = await eventually(
+      () => world.tenant.get(`/users/${world.users.alice}/effective`, other.app),
+      (res) => res.body.workspaces[0].spaces.some((space: { name: string }) => space.name === "United Kingdom"),
+      1_000,
+    );
+    expect(seen.value.body.workspaces[0].spaces.map((space: { name: string }) => space.name)).to.include("United Kingdom");
+  });
+
   it("changes that do not touch access leave the version alone (a profile edit, a new user)", async () => {
     const org = world.tenant.organizationId;
     const version = async () => Number((await context.db.query<{ v: string }>(`SELECT access_version AS v FROM organizations WHERE id = $1`, [org])).rows[0]?.v);

@@ -118,26 +118,30 @@ export function createAccessEngine(options: AccessEngineOptions) {
   const fresh = <T>(organizationId: string, entry: Entry<T> | undefined): entry is Entry<T> =>
     entry !== undefined && caching() && entry.version >= (known.get(organizationId) ?? Number.POSITIVE_INFINITY);
 
-  async function organizationFacts(organizationId: string, atLeast: number): Promise<Structure> {
+  /**
+   * The organization's structure as of `structureVersion` (what the user's facts were read with). Kept across
+   * every change that is not structural (memberships, grants, resources…): the database says which it was.
+   */
+  async function organizationFacts(organizationId: string, structureVersion: number): Promise<Structure> {
     const cached = organizations.get(organizationId);
-    if (fresh(organizationId, cached) && cached.version >= atLeast) return cached.value;
+    if (cached && cached.value.structureVersion === structureVersion) return cached.value;
     const facts = await loadOrganizationFacts(db, organizationId);
     if (!facts) throw new UnknownOrganization(`organization ${organizationId} not found`);
+    observe(organizationId, facts.version);
     const loaded: Structure = { ...facts, index: indexOrganization(facts.workspaces, facts.spaces) };
-    observe(organizationId, loaded.version);
-    if (caching()) organizations.set(organizationId, { version: loaded.version, value: loaded });
+    if (!cached || cached.value.structureVersion <= facts.structureVersion) organizations.set(organizationId, { version: facts.version, value: loaded });
     return loaded;
   }
 
   async function load(organizationId: string, userId: string): Promise<Resolved> {
     stats.loads += 1;
-    // Two statements, each one snapshot; retried until both saw the same version (a change in between).
+    // Two statements, each one snapshot: the structure must be the one the user's facts were read with.
     for (let attempt = 0; ; attempt += 1) {
       const person = await loadUserFacts(db, organizationId, userId);
       if (!person) throw new UnknownOrganization(`organization ${organizationId} not found`);
       observe(organizationId, person.version);
-      const structure = await organizationFacts(organizationId, person.version);
-      if (structure.version !== person.version && attempt < 3) continue;
+      const structure = await organizationFacts(organizationId, person.structureVersion);
+      if (structure.structureVersion !== person.structureVersion && attempt < 3) continue;
       const facts: AccessFacts = {
         policy,
         organization: { id: organizationId, plan: structure.plan },
@@ -153,7 +157,7 @@ export function createAccessEngine(options: AccessEngineOptions) {
         resources: person.resources,
         index: structure.index,
       };
-      return { version: Math.min(person.version, structure.version), access: resolve(facts), unknownUser: person.user === null };
+      return { version: person.version, access: resolve(facts), unknownUser: person.user === null };
     }
   }
 

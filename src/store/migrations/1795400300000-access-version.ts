@@ -17,15 +17,22 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
 const WATCHED_INSERT_DELETE = ["group_members", "grants", "space_attachments", "membership_overrides", "workspaces", "spaces", "resources"];
 
 // A bump for each organization named by changed_rows; the filters keep row churn that changes nothing out.
-const NOTE = (from: string, where = "true") => `INSERT INTO access_changes (organization_id)
-  SELECT DISTINCT n.organization_id FROM ${from} WHERE n.organization_id IS NOT NULL AND ${where} ON CONFLICT DO NOTHING`;
+// A change to workspaces, Spaces, custom roles or the plan is "structural": it also moves structure_version.
+const STRUCTURAL = `TG_TABLE_NAME IN ('workspaces', 'spaces', 'roles', 'organizations')`;
+const NOTE = (from: string, where = "true", organization = "n.organization_id") => `INSERT INTO access_changes (organization_id, structural)
+  SELECT DISTINCT ${organization}, ${STRUCTURAL} FROM ${from} WHERE ${organization} IS NOT NULL AND ${where}
+  ON CONFLICT (transaction_id, organization_id) DO UPDATE SET structural = true WHERE EXCLUDED.structural AND NOT access_changes.structural`;
 
 const UP = [
   `CREATE UNLOGGED TABLE access_changes (
      transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
      organization_id uuid NOT NULL,
+     structural boolean NOT NULL DEFAULT false,
      PRIMARY KEY (transaction_id, organization_id)
    )`,
+  // The access version at which the organization's structure (workspaces, Spaces, custom roles, plan) last
+  // changed: a cache keeps the structure across every other change (memberships, grants, resources…).
+  `ALTER TABLE organizations ADD COLUMN structure_version bigint NOT NULL DEFAULT 1`,
   `CREATE FUNCTION access_changes_note() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN ${NOTE("changed_rows n")}; RETURN NULL; END
    $$`,
@@ -38,8 +45,7 @@ const UP = [
        ELSIF TG_TABLE_NAME = 'groups' THEN
          ${NOTE("new_rows n JOIN old_rows o USING (id)", "n.display_name IS DISTINCT FROM o.display_name")};
        ELSIF TG_TABLE_NAME = 'organizations' THEN
-         INSERT INTO access_changes (organization_id)
-           SELECT n.id FROM new_rows n JOIN old_rows o USING (id) WHERE n.plan IS DISTINCT FROM o.plan ON CONFLICT DO NOTHING;
+         ${NOTE("new_rows n JOIN old_rows o USING (id)", "n.plan IS DISTINCT FROM o.plan", "n.id")};
        ELSE
          ${NOTE("new_rows n")};
        END IF;
@@ -47,10 +53,14 @@ const UP = [
      END
    $$`,
   `CREATE FUNCTION access_changes_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-     DECLARE version bigint;
+     DECLARE version bigint; structural boolean;
      BEGIN
-       DELETE FROM access_changes WHERE transaction_id = NEW.transaction_id AND organization_id = NEW.organization_id;
-       UPDATE organizations SET access_version = access_version + 1 WHERE id = NEW.organization_id RETURNING access_version INTO version;
+       DELETE FROM access_changes WHERE transaction_id = NEW.transaction_id AND organization_id = NEW.organization_id
+         RETURNING access_changes.structural INTO structural;
+       UPDATE organizations
+         SET access_version = access_version + 1,
+             structure_version = CASE WHEN structural THEN access_version + 1 ELSE structure_version END
+         WHERE id = NEW.organization_id RETURNING access_version INTO version;
        -- 0: the organization is gone (deleted in this transaction); listeners drop what they hold for it.
        PERFORM pg_notify('gatehouse_access', NEW.organization_id::text || ':' || coalesce(version, 0)::text);
        RETURN NULL;
@@ -112,6 +122,7 @@ const DOWN = [
   ...[...WATCHED_INSERT_DELETE, "roles", "users", "groups", "organizations"].map((table) => `DROP TRIGGER ${table}_access_updated ON ${table}`),
   ...WATCHED_INSERT_DELETE.flatMap((table) => [`DROP TRIGGER ${table}_access_inserted ON ${table}`, `DROP TRIGGER ${table}_access_deleted ON ${table}`]),
   `DROP TABLE access_changes`,
+  `ALTER TABLE organizations DROP COLUMN structure_version`,
   `DROP FUNCTION access_changes_commit()`,
   `DROP FUNCTION access_changes_note_update()`,
   `DROP FUNCTION access_changes_note()`,
