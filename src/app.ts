@@ -32,6 +32,8 @@ export function buildApp(deps: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.set("trust proxy", config.http.trustProxy);
   const metrics = createHttpMetrics(database);
+  // For request handlers that run before Express (src/access/http/check-fast-path.ts).
+  app.locals.httpMetrics = metrics;
 
   app.use(assignRequestId, logRequests(logger), metrics.measureRequests);
   app.use(

@@ -2,6 +2,7 @@ import { createAccessEngine } from "./access/engine/access-engine.js";
 import { installPolicyRoles } from "./access/engine/policy-roles.js";
 import { createResourceService } from "./access/engine/resources.service.js";
 import { createAccessRouter } from "./access/http/access.router.js";
+import { parseByteSize, withFastCheck } from "./access/http/check-fast-path.js";
 import { createAdminRouter } from "./admin/admin.router.js";
 import { defaultPolicy, loadPolicyFile, PolicyError } from "./access/index.js";
 import { buildApp } from "./app.js";
@@ -11,6 +12,7 @@ import { seedDemoOrganization, type DemoSeed } from "./directory/demo.js";
 import { createCredentialCache } from "./directory/credential-cache.js";
 import { createDirectory } from "./directory/directory.js";
 import { createLogger } from "./http/logger.js";
+import type { HttpMetrics } from "./http/metrics.js";
 import { createReadiness } from "./http/readiness.js";
 import { installGracefulShutdown, startServer } from "./http/server.js";
 import { createScimRouter } from "./scim/resources/scim.router.js";
@@ -66,7 +68,15 @@ async function main(): Promise<void> {
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
   const admin = createAdminRouter({ db, engine, audit: createAuditService({ db }), credentials: directory.credentials });
   const app = buildApp({ config, database, logger, readiness, routers: { scim, access, admin } });
-  const server = await startServer(app, { port: config.port, host: config.host });
+  // POST /access/v1/check, the product's hot path, is answered before Express (same code, same responses).
+  const listener = withFastCheck(app, {
+    engine,
+    credentials: directory.credentials,
+    logger,
+    metrics: app.locals.httpMetrics as HttpMetrics,
+    bodyLimitBytes: parseByteSize(config.http.bodyLimit),
+  });
+  const server = await startServer(listener, { port: config.port, host: config.host });
   installGracefulShutdown({
     server,
     logger,

@@ -16,6 +16,8 @@ import { createResourceService } from "../../src/access/engine/resources.service
 import { createAccessRouter } from "../../src/access/http/access.router.js";
 import { defaultPolicy, loadPolicyFile } from "../../src/access/index.js";
 import { buildApp } from "../../src/app.js";
+import { parseByteSize, withFastCheck } from "../../src/access/http/check-fast-path.js";
+import type { HttpMetrics } from "../../src/http/metrics.js";
 import { loadConfig } from "../../src/config.js";
 import { createCredentialCache } from "../../src/directory/credential-cache.js";
 import { createCredentialService } from "../../src/directory/credentials.service.js";
@@ -59,9 +61,12 @@ const engine = createAccessEngine({ db, policy, notifications, maxUsers: config.
 await engine.start();
 await credentialCache?.ready;
 const arrivedAfter = await recordNotifications(notifications);
-const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: createCredentialService({ db, cache: credentialCache }) });
+const credentials = createCredentialService({ db, cache: credentialCache });
+const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials });
 const app = buildApp({ config, database, logger, routers: { access } });
-const server = createServer(app);
+// As main.ts: POST /access/v1/check is answered before Express.
+const listener = withFastCheck(app, { engine, credentials, logger, metrics: app.locals.httpMetrics as HttpMetrics, bodyLimitBytes: parseByteSize(config.http.bodyLimit) });
+const server = createServer(listener);
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const address = server.address();
 

@@ -12,6 +12,8 @@ export interface HttpMetrics {
   readonly measureRequests: RequestHandler;
   /** `GET /metrics` in the Prometheus text format. */
   readonly serveMetrics: RequestHandler;
+  /** Records one request handled outside Express (the /access/v1/check fast path). */
+  readonly observe: (labels: { method: string; route: string; status: number }, seconds: number) => void;
 }
 
 // Raw paths would give one series per user id; everything that matched no route shares one label.
@@ -57,7 +59,13 @@ export function createHttpMetrics(database: Database): HttpMetrics {
     res.set("Content-Type", registry.contentType).send(body);
   };
 
-  return { registry, measureRequests, serveMetrics };
+  const observe: HttpMetrics["observe"] = ({ method, route, status }, seconds) => {
+    const labels = { method, route, status: String(status) };
+    duration.observe(labels, seconds);
+    requests.inc(labels);
+  };
+
+  return { registry, measureRequests, serveMetrics, observe };
 }
 
 const POOL_GAUGES: ReadonlyArray<{ name: string; help: string; field: keyof PoolStats }> = [

@@ -8,12 +8,16 @@ const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Keeps a well-formed incoming id so a request can be followed across services; otherwise mints one. */
 export const assignRequestId: RequestHandler = (req, res, next) => {
-  const incoming = req.get(REQUEST_ID_HEADER);
-  const requestId = incoming !== undefined && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const requestId = requestIdFor(req.get(REQUEST_ID_HEADER));
   res.locals.requestId = requestId;
   res.set(REQUEST_ID_HEADER, requestId);
   next();
 };
+
+/** The caller's id when well formed, else a new one. */
+export function requestIdFor(incoming: string | undefined): string {
+  return incoming !== undefined && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
 
 export function requestIdOf(res: Response): string {
   const requestId: unknown = res.locals.requestId;

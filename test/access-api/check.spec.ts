@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import supertest from "supertest";
 import { useAccessApp } from "../support/access-app.js";
 import { buildWorld, register, type World } from "./world.js";
 
@@ -194,5 +195,29 @@ describe("Access API: /check, /explain, /users/{id}/effective over real SCIM dat
     expect(create.body.allowed).to.equal(false);
     const members = await check(world.users.guest, { permission: "members:list", workspaceId: world.prod });
     expect(members.body.allowed).to.equal(false);
+  });
+
+  it("the /check hot path (answered before Express) keeps the API's contract: request ids, JSON errors, 413, 401 challenge", async () => {
+    const raw = (body: string, headers: Record<string, string> = {}) => {
+      let test = supertest(context.app).post("/access/v1/check").set("Authorization", `Bearer ${world.tenant.apiKey}`).set("Content-Type", "application/json");
+      for (const [name, value] of Object.entries(headers)) test = test.set(name, value);
+      return test.send(body);
+    };
+    const echoed = await raw(JSON.stringify({ userId: world.users.bob, permission: "workspace:read", workspaceId: world.prod }), { "X-Request-Id": "trace-123" });
+    expect(echoed.status).to.equal(200);
+    expect(echoed.headers["x-request-id"]).to.equal("trace-123");
+    expect(echoed.headers["content-type"]).to.match(/^application\/json/);
+    const minted = await raw(JSON.stringify({ userId: world.users.bob, permission: "workspace:read", workspaceId: world.prod }), { "X-Request-Id": "bad id!" });
+    expect(minted.headers["x-request-id"]).to.match(/^[0-9a-f-]{36}$/);
+    const broken = await raw('{"userId": ');
+    expect(broken.status).to.equal(400);
+    expect(broken.body.error.code).to.equal("invalid_json");
+    const huge = await raw(JSON.stringify({ userId: world.users.bob, permission: "workspace:read", pad: "x".repeat(2 * 1024 * 1024) }));
+    expect(huge.status).to.equal(413);
+    expect(huge.body.error.code).to.equal("payload_too_large");
+    const forged = await supertest(context.app).post("/access/v1/check").set("Authorization", "Bearer gha_forged").set("Content-Type", "application/json").send("{}");
+    expect(forged.status).to.equal(401);
+    expect(forged.headers["www-authenticate"]).to.equal('Bearer realm="Gatehouse API", error="invalid_token"');
+    expect(forged.body.error.code).to.equal("unauthorized");
   });
 });

@@ -1,8 +1,9 @@
-import type { Express } from "express";
 import supertest from "supertest";
 import { createAccessEngine, type AccessEngine } from "../../src/access/engine/access-engine.js";
 import { createResourceService } from "../../src/access/engine/resources.service.js";
 import { createAccessRouter } from "../../src/access/http/access.router.js";
+import { parseByteSize, withFastCheck } from "../../src/access/http/check-fast-path.js";
+import type { HttpMetrics } from "../../src/http/metrics.js";
 import { defaultPolicy, type Policy } from "../../src/access/index.js";
 import { buildApp } from "../../src/app.js";
 import { createAuditService } from "../../src/audit/audit.service.js";
@@ -16,8 +17,11 @@ import { createDb, type Db } from "../../src/store/db.js";
 import { createNotifications, type Notifications } from "../../src/store/notifications.js";
 import { useCleanDatabase, type TestDatabase } from "./database.js";
 
+/** What supertest drives: here the server's request listener (the /check fast path in front of Express). */
+export type TestApp = Parameters<typeof supertest>[0];
+
 export interface AccessInstance {
-  app: Express;
+  app: TestApp;
   engine: AccessEngine;
   notifications: Notifications;
   close(): Promise<void>;
@@ -36,7 +40,14 @@ export async function startAccessInstance(database: Database, policy: Policy = d
   await engine.start();
   const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: "https://gatehouse.test/scim/v2", afterWrite: engine.afterWrite });
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
-  const app = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access } });
+  const express = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access } });
+  const app = withFastCheck(express, {
+    engine,
+    credentials: directory.credentials,
+    logger: createLogger("silent"),
+    metrics: express.locals.httpMetrics as HttpMetrics,
+    bodyLimitBytes: parseByteSize(config.http.bodyLimit),
+  });
   return { app, engine, notifications, close: () => notifications.close() };
 }
 
@@ -45,17 +56,17 @@ export interface AccessTenant {
   apiKey: string;
   scimToken: string;
   /** Access API calls with the tenant's API key; paths relative to /access/v1. */
-  post(path: string, body?: unknown, app?: Express): supertest.Test;
-  get(path: string, app?: Express): supertest.Test;
-  put(path: string, body?: unknown, app?: Express): supertest.Test;
-  delete(path: string, app?: Express): supertest.Test;
+  post(path: string, body?: unknown, app?: TestApp): supertest.Test;
+  get(path: string, app?: TestApp): supertest.Test;
+  put(path: string, body?: unknown, app?: TestApp): supertest.Test;
+  delete(path: string, app?: TestApp): supertest.Test;
   /** SCIM calls with the tenant's SCIM token; paths relative to /scim/v2. */
-  scim(method: "get" | "post" | "put" | "patch" | "delete", path: string, body?: unknown, app?: Express): supertest.Test;
+  scim(method: "get" | "post" | "put" | "patch" | "delete", path: string, body?: unknown, app?: TestApp): supertest.Test;
 }
 
 export interface AccessTestContext extends TestDatabase {
   instance: AccessInstance;
-  app: Express;
+  app: TestApp;
   directory: Directory;
   newTenant(name?: string, plan?: "free" | "paid" | "enterprise"): Promise<AccessTenant>;
 }
@@ -70,7 +81,7 @@ export function useAccessApp(): AccessTestContext {
       const organization = await context.directory.organizations.create({ name, plan });
       const { secret: apiKey } = await context.directory.credentials.issue("api_key", organization.id, { name: "product backend" });
       const { secret: scimToken } = await context.directory.credentials.issue("scim_token", organization.id, { name: "idp" });
-      const call = (app: Express | undefined, method: "get" | "post" | "put" | "patch" | "delete", url: string, secret: string, body?: unknown) => {
+      const call = (app: TestApp | undefined, method: "get" | "post" | "put" | "patch" | "delete", url: string, secret: string, body?: unknown) => {
         const test = supertest(app ?? context.app)[method](url).set("Authorization", `Bearer ${secret}`);
         return body === undefined ? test : test.set("Content-Type", "application/json").send(JSON.stringify(body));
       };

@@ -10,12 +10,13 @@ import { isUuid } from "../../directory/validation.js";
 import { apiKeyPrincipalOf, requireApiKey } from "../../http/api-key-auth.js";
 import { ApiError } from "../../http/errors.js";
 import type { Db } from "../../store/db.js";
-import { AccessRequestError, type Decision } from "../check.js";
-import { AccessVersionUnavailable, UnknownOrganization, type AccessEngine, type ProductCheck } from "../engine/access-engine.js";
+import type { Decision } from "../check.js";
+import type { AccessEngine } from "../engine/access-engine.js";
 import { listResources } from "../engine/list.js";
 import type { ResourceInput, ResourceRecord, ResourceService } from "../engine/resources.service.js";
 import { accessOpenApi } from "./openapi.js";
-import { presentEffective, presentExplanation, presentVerdict } from "./present.js";
+import { answerCheck, decideAll, translateEngineError, type CheckItem } from "./check-answer.js";
+import { presentEffective, presentExplanation } from "./present.js";
 import { validateBody } from "./schemas.js";
 
 export interface AccessRouterDeps {
@@ -26,12 +27,6 @@ export interface AccessRouterDeps {
 }
 
 export const VERSION_HEADER = "Gatehouse-Access-Version";
-
-type CheckItem = ProductCheck & { userId?: string };
-interface CheckBody extends Partial<CheckItem> {
-  checks?: CheckItem[];
-  minVersion?: number;
-}
 
 /** RFC 9110 §15.5.6: a 405 says which methods the endpoint does support. */
 const methodNotAllowed =
@@ -45,34 +40,15 @@ function sendVersioned(res: Response, status: number, version: number, body: Rec
   res.set(VERSION_HEADER, String(version)).status(status).json({ accessVersion: version, ...body });
 }
 
-/** Engine failures in the API's terms. */
-function translate(error: unknown): unknown {
-  if (error instanceof AccessVersionUnavailable) {
-    return new ApiError(409, "version_unavailable", error.message, { minVersion: error.wanted, currentVersion: error.current });
-  }
-  if (error instanceof UnknownOrganization) return new ApiError(404, "not_found", "organization not found");
-  if (error instanceof AccessRequestError) return new ApiError(400, "invalid_value", error.message);
-  return error;
-}
-
 const handle =
   (work: (req: Request, res: Response) => Promise<void>): RequestHandler =>
   async (req, res) => {
     try {
       await work(req, res);
     } catch (error) {
-      throw translate(error);
+      throw translateEngineError(error);
     }
   };
-
-function checkRequestOf(item: CheckItem): ProductCheck {
-  return {
-    permission: item.permission,
-    ...(item.workspaceId === undefined ? {} : { workspaceId: item.workspaceId }),
-    ...(item.spaceId === undefined ? {} : { spaceId: item.spaceId }),
-    ...(item.resource === undefined ? {} : { resource: item.resource }),
-  };
-}
 
 function presentResource(resource: ResourceRecord) {
   return {
@@ -103,38 +79,10 @@ export function createAccessRouter({ db, engine, resources, credentials }: Acces
   router.get("/openapi.json", (_req, res) => void res.json(document));
   router.use(requireApiKey(credentials));
 
-  /** Decisions for a batch, one load per user; every malformed item is reported, and nothing is answered. */
-  async function decideAll(organizationId: string, items: CheckItem[], minVersion: number): Promise<{ version: number; decisions: Decision[] }> {
-    const byUser = new Map<string, number[]>();
-    items.forEach((item, index) => {
-      const userId = item.userId ?? "";
-      byUser.set(userId, [...(byUser.get(userId) ?? []), index]);
-    });
-    const decisions: Array<Decision | AccessRequestError> = new Array<Decision>(items.length);
-    let version = Number.POSITIVE_INFINITY;
-    for (const [userId, indexes] of byUser) {
-      const answer = await engine.decide(organizationId, userId, indexes.map((index) => checkRequestOf(items[index] as CheckItem)), minVersion);
-      version = Math.min(version, answer.resolved.version);
-      indexes.forEach((index, position) => (decisions[index] = answer.decisions[position] as Decision));
-    }
-    const problems = decisions.flatMap((decision, index) => (decision instanceof AccessRequestError ? [`checks[${index}]: ${decision.message}`] : []));
-    if (problems.length > 0) throw new ApiError(400, "invalid_value", problems.join("; "), { problems });
-    return { version, decisions: decisions as Decision[] };
-  }
-
   router.route("/check").post(
     handle(async (req, res) => {
-      const body = validateBody<CheckBody>("CheckRequest", req.body);
-      const { organizationId } = apiKeyPrincipalOf(res);
-      if (body.checks) {
-        const items = body.checks.map((item) => ({ ...item, userId: item.userId ?? body.userId }));
-        const missingUser = items.findIndex((item) => item.userId === undefined);
-        if (missingUser >= 0) throw new ApiError(400, "invalid_request", `checks[${missingUser}]: userId is required (per item or at the top level)`);
-        const { version, decisions } = await decideAll(organizationId, items, body.minVersion ?? 0);
-        return sendVersioned(res, 200, version, { results: decisions.map(presentVerdict) });
-      }
-      const { version, decisions } = await decideAll(organizationId, [body as CheckItem], body.minVersion ?? 0);
-      sendVersioned(res, 200, version, presentVerdict(decisions[0] as Decision));
+      const { version, body } = await answerCheck(engine, apiKeyPrincipalOf(res).organizationId, req.body);
+      res.set(VERSION_HEADER, String(version)).status(200).json(body);
     }),
   ).all(methodNotAllowed("POST"));
 
@@ -142,7 +90,7 @@ export function createAccessRouter({ db, engine, resources, credentials }: Acces
     handle(async (req, res) => {
       const body = validateBody<CheckItem & { userId: string; minVersion?: number }>("ExplainRequest", req.body);
       const { organizationId } = apiKeyPrincipalOf(res);
-      const { version, decisions } = await decideAll(organizationId, [body], body.minVersion ?? 0);
+      const { version, decisions } = await decideAll(engine, organizationId, [body], body.minVersion ?? 0);
       sendVersioned(res, 200, version, presentExplanation(decisions[0] as Decision));
     }),
   ).all(methodNotAllowed("POST"));
