@@ -28,12 +28,23 @@ export function decide(reasons: readonly ReasonChain[], missing: () => string): 
   return reasons.length > 0 ? { allowed: true, reasons } : { allowed: false, reasons: [], missing: missing() };
 }
 
+// Denials are most answers, and this phrase depends only on the (frozen) policy: worked out once per permission.
+// A memo of a pure function of immutable data, so check() stays pure.
+const phrases = new WeakMap<Policy, Map<string, string>>();
+
 /** "roles that grant it: Owner, Admin, Editor" — the built-in roles an admin could give. */
 export function grantedBy(policy: Policy, permission: string): string {
-  const names = Object.values(policy.roles)
-    .filter((role) => role.permissions.includes(permission))
-    .map((role) => role.name);
-  return names.length > 0 ? `roles that grant it: ${[...new Set(names)].join(", ")}` : "no built-in role grants it";
+  let known = phrases.get(policy);
+  if (!known) phrases.set(policy, (known = new Map()));
+  let phrase = known.get(permission);
+  if (phrase === undefined) {
+    const names = Object.values(policy.roles)
+      .filter((role) => role.permissions.includes(permission))
+      .map((role) => role.name);
+    phrase = names.length > 0 ? `roles that grant it: ${[...new Set(names)].join(", ")}` : "no built-in role grants it";
+    known.set(permission, phrase);
+  }
+  return phrase;
 }
 
 /** "not among the roles held here (Viewer)", naming each role once. */
