@@ -13,7 +13,6 @@ import { AccessRequestError, check, type CheckRequest, type Decision } from "../
 import type { EffectiveAccess } from "../effective.js";
 import { resourceKey } from "../effective.js";
 import type { AccessFacts, OrganizationIndex, ResourceFact } from "../facts.js";
-import { table } from "../policy.build.js";
 import type { Policy } from "../policy.types.js";
 import { indexOrganization, resolve } from "../resolve.js";
 import {
@@ -286,6 +285,9 @@ export type AccessEngine = ReturnType<typeof createAccessEngine>;
 
 /** The same effective access, able to judge these resources too (resolve() needs none of them). */
 export function withResources(access: EffectiveAccess, records: readonly ResourceFact[]): EffectiveAccess {
-  const all = [...Object.values(access.basis.resources), ...records];
-  return { ...access, basis: { ...access.basis, resources: table(all.map((record) => [resourceKey(record.type, record.id), record] as const)) } };
+  // The cached table stays untouched: the new one looks up `records` first, then the cached entries behind them.
+  const resources = Object.create(access.basis.resources) as Record<string, ResourceFact>;
+  // defineProperty: plain assignment throws when the frozen table behind already has the key.
+  for (const record of records) Object.defineProperty(resources, resourceKey(record.type, record.id), { value: record, enumerable: true });
+  return { ...access, basis: { ...access.basis, resources: Object.freeze(resources) } };
 }

@@ -62,7 +62,7 @@ export function withFastCheck(app: RequestListener, deps: FastCheckDeps): Reques
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const startedAt = process.hrtime.bigint();
-    let status = 500;
+    let status: number;
     let payload: string;
     const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8", [REQUEST_ID_HEADER]: requestId };
     try {
