@@ -12,6 +12,7 @@ export interface Config {
     readonly dataDir: string;
     readonly poolSize: number;
     readonly connectTimeoutMs: number;
+    readonly preparedStatements: boolean;
   };
   readonly http: {
     readonly bodyLimit: string;
@@ -44,6 +45,7 @@ const ENVIRONMENT: ReadonlyArray<{ env: string; path: string; kind: Kind }> = [
   { env: "GATEHOUSE_DATA_DIR", path: "database.dataDir", kind: "string" },
   { env: "DATABASE_POOL_SIZE", path: "database.poolSize", kind: "integer" },
   { env: "DATABASE_CONNECT_TIMEOUT_MS", path: "database.connectTimeoutMs", kind: "integer" },
+  { env: "DATABASE_PREPARED_STATEMENTS", path: "database.preparedStatements", kind: "boolean" },
   { env: "BODY_LIMIT", path: "http.bodyLimit", kind: "string" },
   { env: "TRUST_PROXY", path: "http.trustProxy", kind: "boolean" },
   { env: "SHUTDOWN_TIMEOUT_MS", path: "http.shutdownTimeoutMs", kind: "integer" },

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const applied = await migrateDatabase(database);
   logger.info({ database: database.kind, location: database.location, migrationsApplied: applied }, "database ready");
 
-  const db = createDb(database.dataSource);
+  const db = createDb(database.dataSource, { preparedStatements: config.database.preparedStatements });
   await installPolicyRoles(db, policy);
   // One LISTEN connection serves every in-process cache (access versions, credentials).
   const notifications = createNotifications(database, (message, error) => logger.warn({ err: error }, message));

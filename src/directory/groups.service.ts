@@ -97,8 +97,8 @@ export function createGroupService({ db }: { db: Db }) {
   }
 
   /** One page of groups matching `request`, in the requested order, with the total across pages. */
-  async function search(organizationId: string, request: SearchRequest): Promise<Omit<SearchResult, "ids" | "rows"> & { items: GroupRecord[] }> {
-    const { ids, rows: _rows, ...page } = await searchIds(db, "groups", GROUP_CATALOG, organizationId, request);
+  async function search(organizationId: string, request: SearchRequest): Promise<Omit<SearchResult, "ids" | "rows" | "represented"> & { items: GroupRecord[] }> {
+    const { ids, rows: _rows, represented: _represented, ...page } = await searchIds(db, "groups", GROUP_CATALOG, organizationId, request);
     const byId = new Map((await findGroups(db, organizationId, ids)).map((group) => [group.id, group]));
     return { ...page, items: ids.map((id) => byId.get(id)).filter((group): group is GroupRecord => group !== undefined) };
   }

@@ -49,8 +49,8 @@ function statementName(sql: string): string | undefined {
   return name;
 }
 
-async function run<Row>(target: Queryable, sql: string, params: readonly unknown[]): Promise<QueryOutcome<Row>> {
-  const result = await target.query({ name: statementName(sql), text: sql, values: [...params] });
+async function run<Row>(target: Queryable, sql: string, params: readonly unknown[], prepared: boolean): Promise<QueryOutcome<Row>> {
+  const result = await target.query({ name: prepared ? statementName(sql) : undefined, text: sql, values: [...params] });
   const rows = result.rows as Row[];
   return { rows, rowCount: result.rowCount ?? rows.length };
 }
@@ -59,11 +59,11 @@ async function run<Row>(target: Queryable, sql: string, params: readonly unknown
  * A transaction is one connection, and a pg client runs one query at a time: queries issued together
  * (Promise.all) are chained here so they never overlap on the client.
  */
-function transactionalDb(client: Queryable): Db {
+function transactionalDb(client: Queryable, prepared: boolean): Db {
   let tail: Promise<unknown> = Promise.resolve();
   const db: Db = {
     query<Row>(sql: string, params: readonly unknown[] = []) {
-      const next = tail.then(() => run<Row>(client, sql, params));
+      const next = tail.then(() => run<Row>(client, sql, params, prepared));
       tail = next.catch(() => undefined);
       return next;
     },
@@ -77,7 +77,13 @@ function transactionalDb(client: Queryable): Db {
  * node-postgres adapter): TypeORM's query runner costs a measurable share of the CPU per statement and adds
  * nothing to hand-written SQL. TypeORM still owns the pool's life cycle and the migrations.
  */
-export function createDb(dataSource: DataSource): Db {
+export interface DbOptions {
+  /** Named prepared statements (default on); off behind a transaction-pooling proxy such as PgBouncer. */
+  preparedStatements?: boolean;
+}
+
+export function createDb(dataSource: DataSource, options: DbOptions = {}): Db {
+  const prepared = options.preparedStatements ?? true;
   const pool = (dataSource.driver as unknown as { master?: PoolLike }).master;
   if (!pool) throw new Error("the data source is not initialized");
   return {
@@ -87,7 +93,7 @@ export function createDb(dataSource: DataSource): Db {
       const client = await pool.connect();
       let broken = false;
       try {
-        return await run<Row>(client, sql, params);
+        return await run<Row>(client, sql, params, prepared);
       } catch (error) {
         broken = !isServerError(error);
         throw error;
@@ -100,7 +106,7 @@ export function createDb(dataSource: DataSource): Db {
       let broken = false;
       try {
         await client.query({ text: "BEGIN", values: [] });
-        const result = await work(transactionalDb(client));
+        const result = await work(transactionalDb(client, prepared));
         await client.query({ text: "COMMIT", values: [] });
         return result;
       } catch (error) {

@@ -19,8 +19,10 @@ export interface SearchRequest {
 
 export interface SearchResult<Extra = unknown> {
   ids: string[];
-  /** With `columns`: the page's rows themselves, in page order (one round trip instead of two). */
+  /** With `columns` (first index page, or a cursor page): the page's rows themselves, in page order. */
   rows: Extra[];
+  /** Whether `rows` holds the page (else read the ids' records separately). */
+  represented: boolean;
   /** Matching rows in all pages, from COUNT. */
   total: number;
   first?: Anchor;
@@ -75,8 +77,10 @@ export async function searchIds<Extra = unknown>(
   // table with OFFSET it would sort every row for every page, so other pages count separately.
   const windowed = page.kind === "index" && page.offset === 0 && request.criteria !== undefined;
   const windowCount = windowed ? ", count(*) OVER () AS total_count" : "";
+  // The representation only where no row is skipped: OFFSET rows are projected too, subqueries and all.
+  const represent = columns !== undefined && (page.kind === "cursor" || page.offset === 0);
   const rowsQuery = db.query<Row & { total_count?: string }>(
-    `SELECT ${a}.id, ${key} AS sort_key, ${a}.seq::text AS seq${windowCount}${columns ? `, ${columns}` : ""} ${from}${keyset} ORDER BY ${key} ${direction}, ${a}.seq ${direction} LIMIT ${params.add(limit)}${offset}`,
+    `SELECT ${a}.id, ${key} AS sort_key, ${a}.seq::text AS seq${windowCount}${represent ? `, ${columns}` : ""} ${from}${keyset} ORDER BY ${key} ${direction}, ${a}.seq ${direction} LIMIT ${params.add(limit)}${offset}`,
     params.values,
   );
   const [{ rows }, separateTotal] = await Promise.all([rowsQuery, windowed ? Promise.resolve(undefined) : countAll()]);
@@ -88,7 +92,8 @@ export async function searchIds<Extra = unknown>(
   const toAnchor = (row: Row | undefined): Anchor | undefined => (row ? { key: row.sort_key, seq: row.seq } : undefined);
   return {
     ids: pageRows.map((row) => row.id),
-    rows: columns ? (pageRows as unknown as Extra[]) : [],
+    rows: represent ? (pageRows as unknown as Extra[]) : [],
+    represented: represent,
     total,
     first: toAnchor(pageRows[0]),
     last: toAnchor(pageRows[pageRows.length - 1]),
