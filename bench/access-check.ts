@@ -8,6 +8,7 @@
  *   node --import tsx bench/access-check.ts                                  # PostgreSQL on 127.0.0.1, 10,000 users
  *   node --import tsx bench/access-check.ts --db pglite --users 10000
  *   node --import tsx bench/access-check.ts --scale 1000,10000,100000        # cold/cached at three sizes, HTTP at --users
+ *   --client raw                                                             # raw keep-alive sockets as load generator (default: node:http)
  *
  * Figures: "cold resolution, no cache" is an engine without notifications (every call runs loadUserFacts and
  * loadOrganizationFacts, then resolve(); each is also timed alone); "cold miss, structure cached" is a live
@@ -52,6 +53,7 @@ const OPTIONS = {
   batch: { type: "string", default: "100" },
   trials: { type: "string", default: "50" },
   "credential-cache": { type: "string", default: "on" },
+  client: { type: "string", default: "node" },
   "skip-server": { type: "boolean", default: false },
   "server-node-args": { type: "string", default: "" },
   seed: { type: "string", default: "42" },
@@ -89,6 +91,7 @@ const options = {
   batch: integer("batch", args.batch, 1, 1000),
   trials: integer("trials", args.trials, 0, 10_000),
   credentialCache: args["credential-cache"] === "on",
+  client: args.client === "raw" ? ("raw" as const) : ("node" as const),
   seed: integer("seed", args.seed, 0, 2 ** 31),
 };
 const pg = { host: "127.0.0.1", port: integer("pg-port", args["pg-port"], 1, 65535), user: args["pg-user"] ?? "postgres" };
@@ -210,7 +213,7 @@ try {
     serverResults = await runServerPhases(
       server,
       primary,
-      { concurrency: options.concurrency, seconds: options.seconds, warmupSeconds: options.warmup, batch: options.batch, seed: options.seed + 50, trials: options.trials, expected, writer: target.kind === "postgres" && options.trials > 0 ? db : null },
+      { concurrency: options.concurrency, seconds: options.seconds, warmupSeconds: options.warmup, batch: options.batch, seed: options.seed + 50, trials: options.trials, client: options.client, expected, writer: target.kind === "postgres" && options.trials > 0 ? db : null },
       log,
     );
     visibility ??= serverResults.visibility;

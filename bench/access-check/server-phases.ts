@@ -8,6 +8,7 @@ import { watchCpu, type CpuUsage } from "../scim-load/machine.js";
 import type { ServerProcess } from "./child.js";
 import type { Dataset } from "./dataset.js";
 import { createAccessClient, drive, isBatchOf, isVerdict, type LoadResult } from "./http-load.js";
+import { createRawAccessClient } from "./raw-client.js";
 import type { Memory } from "./server.js";
 import { measureVisibility, type VisibilityResult } from "./visibility.js";
 import { batchBodies, singleBodies } from "./workload.js";
@@ -19,6 +20,8 @@ export interface ServerOptions {
   batch: number;
   seed: number;
   trials: number;
+  /** The load generator: raw keep-alive sockets (cheap), or node:http's client. */
+  client: "raw" | "node";
   /** Bodies and the answers this process's engine gave them, for the consistency check. */
   expected: Array<{ body: string; allowed: boolean }>;
   /** PostgreSQL: the connection to write through for change-to-visible (null: not run here). */
@@ -47,7 +50,7 @@ export async function runServerPhases(server: ServerProcess, data: Dataset, opti
   const afterResources = await server.memory();
   log(`  warmed ${data.resources.toLocaleString("en-US")} resources in ${warmResources.seconds.toFixed(1)} s: RSS ${afterResources.rssMb.toFixed(0)} MB (heap ${afterResources.heapUsedMb.toFixed(0)} MB)`);
 
-  const client = createAccessClient(server.port, data.apiKey, options.concurrency);
+  const client = options.client === "raw" ? createRawAccessClient(server.port, data.apiKey) : createAccessClient(server.port, data.apiKey, options.concurrency);
   const mismatches: string[] = [];
   for (const { body, allowed } of options.expected) {
     const reply = await client.post("/access/v1/check", body);
