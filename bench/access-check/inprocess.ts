@@ -4,9 +4,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { check } from "../../src/access/check.js";
-import { createAccessEngine, type AccessEngine } from "../../src/access/engine/access-engine.js";
+import { assembleFacts, createAccessEngine, type AccessEngine } from "../../src/access/engine/access-engine.js";
 import type { EffectiveAccess } from "../../src/access/effective.js";
-import type { AccessFacts } from "../../src/access/facts.js";
 import type { Policy } from "../../src/access/policy.types.js";
 import { resolve } from "../../src/access/resolve.js";
 import { loadOrganizationFacts, loadUserFacts } from "../../src/store/access.repository.js";
@@ -48,20 +47,7 @@ export async function measureCold(db: Db, policy: Policy, data: Dataset, live: A
     const structure = await loadOrganizationFacts(db, org);
     const loadOrganization = elapsed(started);
     if (!person?.user || !structure) throw new Error(`user ${userId} of ${org} did not load`);
-    const input: AccessFacts = {
-      policy,
-      organization: { id: org, plan: structure.plan },
-      user: person.user,
-      memberOf: person.memberOf,
-      overrides: person.overrides,
-      groups: person.groups,
-      grants: person.grants,
-      workspaces: structure.workspaces,
-      spaces: structure.spaces,
-      attachments: person.attachments,
-      customRoles: structure.customRoles,
-      resources: person.resources,
-    };
+    const input = assembleFacts(policy, org, userId, person, structure);
     started = performance.now();
     const access = resolve(input);
     const resolveMs = elapsed(started);

@@ -22,6 +22,7 @@ import {
   readAccessVersion,
   type OrganizationFacts,
   type ResourceRecord,
+  type UserFacts,
 } from "../../store/access.repository.js";
 import type { Db } from "../../store/db.js";
 import type { Notifications } from "../../store/notifications.js";
@@ -141,21 +142,7 @@ export function createAccessEngine(options: AccessEngineOptions) {
       observe(organizationId, person.version);
       const structure = await organizationFacts(organizationId, person.structureVersion);
       if (structure.structureVersion !== person.structureVersion && attempt < 3) continue;
-      const facts: AccessFacts = {
-        policy,
-        organization: { id: organizationId, plan: structure.plan },
-        user: person.user ?? { id: userId, active: false, deleted: true },
-        memberOf: person.memberOf,
-        overrides: person.overrides,
-        groups: person.groups,
-        grants: person.grants,
-        workspaces: structure.workspaces,
-        spaces: structure.spaces,
-        attachments: person.attachments,
-        customRoles: structure.customRoles,
-        resources: person.resources,
-        index: structure.index,
-      };
+      const facts = assembleFacts(policy, organizationId, userId, person, structure);
       return { version: person.version, access: resolve(facts), unknownUser: person.user === null };
     }
   }
@@ -282,6 +269,31 @@ export function createAccessEngine(options: AccessEngineOptions) {
 }
 
 export type AccessEngine = ReturnType<typeof createAccessEngine>;
+
+/** resolve()'s input from the two loaders' rows; a user the database does not have is resolved as deleted. */
+export function assembleFacts(
+  policy: Policy,
+  organizationId: string,
+  userId: string,
+  person: UserFacts,
+  structure: OrganizationFacts & { index?: OrganizationIndex },
+): AccessFacts {
+  return {
+    policy,
+    organization: { id: organizationId, plan: structure.plan },
+    user: person.user ?? { id: userId, active: false, deleted: true },
+    memberOf: person.memberOf,
+    overrides: person.overrides,
+    groups: person.groups,
+    grants: person.grants,
+    workspaces: structure.workspaces,
+    spaces: structure.spaces,
+    attachments: person.attachments,
+    customRoles: structure.customRoles,
+    resources: person.resources,
+    ...(structure.index ? { index: structure.index } : {}),
+  };
+}
 
 /** The same effective access, able to judge these resources too (resolve() needs none of them). */
 export function withResources(access: EffectiveAccess, records: readonly ResourceFact[]): EffectiveAccess {
