@@ -259,8 +259,14 @@ export function createAccessEngine(options: AccessEngineOptions) {
     /** After a write through this process that may have changed access: as refresh(), when anything of it is cached. */
     async afterWrite(organizationId: string): Promise<void> {
       if (!known.has(organizationId)) return;
-      const version = await readAccessVersion(db, organizationId);
-      if (version !== null) observe(organizationId, version);
+      try {
+        const version = await readAccessVersion(db, organizationId);
+        if (version !== null) observe(organizationId, version);
+      } catch {
+        // The write is committed and its response must not fail: instead, serve nothing of this organization
+        // from cache until a load has read its version again.
+        known.delete(organizationId);
+      }
     },
     knownVersion: (organizationId: string): number | undefined => known.get(organizationId),
     policy,
