@@ -12,6 +12,7 @@ import { requireApiKey } from "../http/api-key-auth.js";
 import type { Db } from "../store/db.js";
 import { createAdminWrite } from "./admin-write.js";
 import { mountAttachmentRoutes } from "./attachments.routes.js";
+import { mountAuditRoutes } from "./audit.routes.js";
 import { createAuthorizer } from "./authorize.js";
 import { mountGrantRoutes } from "./grants.routes.js";
 import { mountGroupRoutes } from "./groups.routes.js";
@@ -49,5 +50,6 @@ export function createAdminRouter({ db, engine, audit, credentials }: AdminRoute
   mountGrantRoutes(router, deps);
   mountOverrideRoutes(router, deps);
   mountRoleRoutes(router, deps);
+  mountAuditRoutes(router, { ...deps, db });
   return router;
 }
