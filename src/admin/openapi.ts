@@ -155,6 +155,27 @@ const RESPONSE_SCHEMAS = {
     },
   },
   OverrideList: listOf("Override"),
+  AuditEvent: {
+    type: "object",
+    required: ["id", "occurredAt", "actor", "action", "target", "requestId", "details"],
+    properties: {
+      id: { type: "string", description: "The event's sequence number (a decimal string)" },
+      occurredAt: { type: "string", format: "date-time" },
+      actor: { type: "object", required: ["type", "id"], properties: { type: { type: "string", description: "api_key, scim_token, system, …" }, id: { type: ["string", "null"] } } },
+      action: { type: "string", description: "e.g. workspace.create, scim.group.patched" },
+      target: { type: "object", required: ["type", "id"], properties: { type: { type: ["string", "null"] }, id: { type: ["string", "null"] } } },
+      requestId: { type: ["string", "null"] },
+      details: { type: "object", description: "What changed (before/after), as the writer recorded it" },
+    },
+  },
+  AuditPage: {
+    type: "object",
+    required: ["items", "nextCursor"],
+    properties: {
+      items: { type: "array", items: ref("AuditEvent") },
+      nextCursor: { type: ["string", "null"], description: "Pass as ?cursor= (with the same filters) for the next page; null on the last page" },
+    },
+  },
 };
 
 const SCIM_OWNED = { "409": error("The group is owned by the identity provider (SCIM); nothing changed") };
@@ -191,10 +212,26 @@ const LIST_PARAMETERS = [
   { name: "offset", in: "query", required: false, schema: { type: "integer", minimum: 0, default: 0 } },
 ];
 
+const query = (name: string, schema: unknown, description: string) => ({ name, in: "query", required: false, schema, description });
+const AUDIT_FILTER_PARAMETERS = [
+  query("from", { type: "string", format: "date-time" }, "Events at or after this instant (inclusive)"),
+  query("to", { type: "string", format: "date-time" }, "Events before this instant (exclusive)"),
+  query("actor", { type: "string", maxLength: 200 }, "The actor's id (an API key id, a SCIM token id, …)"),
+  query("actorType", { type: "string", maxLength: 200 }, "api_key, scim_token, system, …"),
+  query("action", { type: "string", maxLength: 200 }, "An exact action, or a prefix ending in * such as scim.group.*"),
+  query("targetType", { type: "string", maxLength: 200 }, "e.g. workspace, space, group, user"),
+  query("targetId", { type: "string", maxLength: 200 }, "The target's id"),
+  query("workspaceId", { type: "string", format: "uuid" }, "Events about the workspace: its target is the workspace, or its details name it (details.workspaceId)"),
+];
+const AUDIT_PAGE_PARAMETERS = [
+  query("limit", { type: "integer", minimum: 1, maximum: 500, default: 100 }, "Events per page"),
+  query("cursor", { type: "string" }, "The previous page's nextCursor (opaque)"),
+];
+
 export function adminOpenApi() {
   return {
     openapi: "3.1.0",
-    info: { title: "Gatehouse Admin API", version: "1.0.0", description: "Workspaces, Spaces, Space attachments, user groups, grants, custom roles and membership overrides of the API key's organization. Every write is audited." },
+    info: { title: "Gatehouse Admin API", version: "1.0.0", description: "Workspaces, Spaces, Space attachments, user groups, grants, custom roles, membership overrides and the audit log of the API key's organization. Every write is audited." },
     servers: [{ url: "/admin/v1" }],
     security: [{ apiKey: [] }],
     paths: {
@@ -302,6 +339,24 @@ export function adminOpenApi() {
           responses: { "200": ok("Replaced, or unchanged", ref("Override")), "201": ok("Set", ref("Override")), ...INVALID, ...COMMON },
         },
         delete: { summary: "Remove the override: the IdP's word counts again", responses: { "204": noContent, ...COMMON } },
+      },
+      "/audit": {
+        get: {
+          summary: "The organization's audit log, newest first, filtered, paged by an opaque keyset cursor (permission audit:read)",
+          parameters: [...AUDIT_FILTER_PARAMETERS, ...AUDIT_PAGE_PARAMETERS],
+          responses: { "200": ok("A page", ref("AuditPage")), ...INVALID, ...COMMON },
+        },
+      },
+      "/audit/export": {
+        get: {
+          summary: "Every matching audit event, oldest first, streamed as JSON Lines (one AuditEvent a line; permission audit:read)",
+          parameters: AUDIT_FILTER_PARAMETERS,
+          responses: {
+            "200": { description: "JSON Lines, one AuditEvent per line", content: { "application/x-ndjson": { schema: ref("AuditEvent") } } },
+            ...INVALID,
+            ...COMMON,
+          },
+        },
       },
     },
     components: {

@@ -67,6 +67,8 @@ describe("Admin API: authentication, authorisation, the OpenAPI document", () =>
       "get /users/{id}/overrides": { method: "get", url: `/users/${user}/overrides` },
       "put /groups/{id}/overrides/{userId}": { method: "put", url: `/groups/${group}/overrides/${user}`, body: { kind: "pin", reason: "sample" } },
       "delete /groups/{id}/overrides/{userId}": { method: "delete", url: `/groups/${UNKNOWN}/overrides/${user}` },
+      "get /audit": { method: "get", url: "/audit" },
+      "get /audit/export": { method: "get", url: "/audit/export" },
     };
   }
 
