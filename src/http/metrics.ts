@@ -59,10 +59,18 @@ export function createHttpMetrics(database: Database): HttpMetrics {
     res.set("Content-Type", registry.contentType).send(body);
   };
 
+  // The fast path's few label sets, resolved once: labelling on every observation hashes the label object.
+  const children = new Map<string, { duration: { observe(value: number): void }; requests: { inc(): void } }>();
   const observe: HttpMetrics["observe"] = ({ method, route, status }, seconds) => {
-    const labels = { method, route, status: String(status) };
-    duration.observe(labels, seconds);
-    requests.inc(labels);
+    const key = `${method} ${route} ${status}`;
+    let child = children.get(key);
+    if (!child) {
+      const labels = { method, route, status: String(status) };
+      child = { duration: duration.labels(labels), requests: requests.labels(labels) };
+      children.set(key, child);
+    }
+    child.duration.observe(seconds);
+    child.requests.inc();
   };
 
   return { registry, measureRequests, serveMetrics, observe };

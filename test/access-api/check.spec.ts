@@ -219,5 +219,9 @@ describe("Access API: /check, /explain, /users/{id}/effective over real SCIM dat
     expect(forged.status).to.equal(401);
     expect(forged.headers["www-authenticate"]).to.equal('Bearer realm="Gatehouse API", error="invalid_token"');
     expect(forged.body.error.code).to.equal("unauthorized");
+    // Counted in /metrics like every other route.
+    const metrics = await supertest(context.app).get("/metrics");
+    expect(metrics.text).to.match(/http_requests_total\{method="POST",route="\/access\/v1\/check",status="200"\} [1-9]/);
+    expect(metrics.text).to.match(/http_requests_total\{method="POST",route="\/access\/v1\/check",status="401"\} [1-9]/);
   });
 });
