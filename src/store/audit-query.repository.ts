@@ -2,6 +2,7 @@
  * Reading the audit log (issue 5, `GET /admin/v1/audit` and its export): filtered, keyset-paged over the index
  * audit_events (organization_id, occurred_at, id) — never OFFSET, every value a parameter.
  */
+import { toAuditEvent, type AuditEventRecord, type AuditRow } from "./audit.repository.js";
 import type { Db } from "./db.js";
 
 export interface AuditQueryFilter {
@@ -30,30 +31,8 @@ export interface AuditKey {
   id: string;
 }
 
-export interface AuditQueryRow {
-  id: number;
-  occurredAt: Date;
-  actorType: string;
-  actorId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  requestId: string | null;
-  details: Record<string, unknown>;
+export interface AuditQueryRow extends AuditEventRecord {
   key: AuditKey;
-}
-
-interface Row {
-  id: string;
-  occurred_at: Date | string;
-  occurred_key: string;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  request_id: string | null;
-  details: Record<string, unknown>;
 }
 
 /** One page of the organization's events matching `filter`, after `after`, newest first (desc) or oldest first (asc). */
@@ -85,8 +64,8 @@ export async function queryAuditEvents(
   }
   params.push(page.limit);
   const direction = page.order === "desc" ? "DESC" : "ASC";
-  const { rows } = await db.query<Row>(
-    `SELECT id, occurred_at,
+  const { rows } = await db.query<AuditRow & { occurred_key: string }>(
+    `SELECT id, organization_id, occurred_at,
             to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_key,
             actor_type, actor_id, action, target_type, target_id, request_id, details
        FROM audit_events
@@ -95,16 +74,5 @@ export async function queryAuditEvents(
       LIMIT $${params.length}`,
     params,
   );
-  return rows.map((row) => ({
-    id: Number(row.id),
-    occurredAt: new Date(row.occurred_at),
-    actorType: row.actor_type,
-    actorId: row.actor_id,
-    action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    requestId: row.request_id,
-    details: row.details,
-    key: { occurredAt: row.occurred_key, id: String(row.id) },
-  }));
+  return rows.map((row) => ({ ...toAuditEvent(row), key: { occurredAt: row.occurred_key, id: String(row.id) } }));
 }

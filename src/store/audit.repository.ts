@@ -16,7 +16,7 @@ export interface AuditEventRecord extends Required<AuditEventInput> {
   occurredAt: Date;
 }
 
-interface AuditRow {
+export interface AuditRow {
   id: string;
   organization_id: string | null;
   occurred_at: Date;
@@ -43,7 +43,12 @@ export async function listAuditEvents(db: Db, organizationId: string, page: { af
     `SELECT * FROM audit_events WHERE organization_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
     [organizationId, page.afterId ?? 0, page.limit],
   );
-  return rows.map((row) => ({
+  return rows.map(toAuditEvent);
+}
+
+/** An audit_events row as a record (every reader of the log uses this). */
+export function toAuditEvent(row: AuditRow): AuditEventRecord {
+  return {
     id: Number(row.id),
     organizationId: row.organization_id,
     occurredAt: new Date(row.occurred_at),
@@ -54,5 +59,5 @@ export async function listAuditEvents(db: Db, organizationId: string, page: { af
     targetId: row.target_id,
     requestId: row.request_id,
     details: row.details,
-  }));
+  };
 }
