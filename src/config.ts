@@ -28,6 +28,13 @@ export interface Config {
     readonly cacheUsers: number;
     readonly cacheResources: number;
   };
+  readonly sso: {
+    /** Comma-separated origins a sign-in may return to, besides the server's own. */
+    readonly returnToOrigins: string;
+    /** http:// OIDC issuers: tests and local development only. */
+    readonly allowInsecureIdpRequests: boolean;
+    readonly loginStateTtlSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -54,6 +61,9 @@ const ENVIRONMENT: ReadonlyArray<{ env: string; path: string; kind: Kind }> = [
   { env: "GATEHOUSE_POLICY", path: "access.policyFile", kind: "string" },
   { env: "ACCESS_CACHE_USERS", path: "access.cacheUsers", kind: "integer" },
   { env: "ACCESS_CACHE_RESOURCES", path: "access.cacheResources", kind: "integer" },
+  { env: "SSO_RETURN_TO_ORIGINS", path: "sso.returnToOrigins", kind: "string" },
+  { env: "SSO_ALLOW_INSECURE_IDP_REQUESTS", path: "sso.allowInsecureIdpRequests", kind: "boolean" },
+  { env: "SSO_LOGIN_STATE_TTL_SECONDS", path: "sso.loginStateTtlSeconds", kind: "integer" },
 ];
 
 const configDir = fileURLToPath(new URL("../config/", import.meta.url));

@@ -94,7 +94,10 @@ const GRANT_JSON = `json_build_object('id', g.id, 'userId', g.user_id, 'groupId'
 /** One statement, so every part comes from one snapshot: the version it returns is the version of all of it. */
 export async function loadUserFacts(db: Db, organizationId: string, userId: string): Promise<UserFacts | null> {
   const { rows } = await db.query<Omit<UserFacts, "grants" | "resources"> & { grants: GrantRow[]; resources: ResourceRecord[] }>(
-    `WITH member_of AS (SELECT group_id FROM group_members WHERE user_id = $2 AND organization_id = $1),
+    `WITH member_of AS (
+            SELECT group_id FROM group_members WHERE user_id = $2 AND organization_id = $1
+            UNION -- memberships from sign-in claims (source sso:<connection>) count like the IdP's own
+            SELECT group_id FROM claim_memberships WHERE user_id = $2 AND organization_id = $1),
           overrides AS (SELECT group_id, kind, author, reason FROM membership_overrides WHERE user_id = $2 AND organization_id = $1),
           my_groups AS (SELECT group_id FROM member_of UNION SELECT group_id FROM overrides),
           my_grants AS (
