@@ -18,19 +18,15 @@ describe("directory: organizations", () => {
       expect(created.name).to.equal("Acme Corp");
       expect(created.plan).to.equal("free");
       expect(created.isDemo).to.equal(false);
-      expect(created.allowedEmailDomains).to.deep.equal([]);
+      expect(created).to.include({ sessionIdleMinutes: 480, sessionAbsoluteMinutes: 10080, jitProvisioning: true, auditRetentionDays: null });
+      expect(created.featureFlags).to.deep.equal({});
       const read = await directory.organizations.get(created.id);
       expect(read).to.deep.equal(created);
     });
 
-    it("keeps a chosen plan and normalises email domains (lower case, trimmed, no duplicates)", async () => {
-      const created = await directory.organizations.create({
-        name: "Globex",
-        plan: "enterprise",
-        allowedEmailDomains: [" Globex.COM ", "globex.com", "eu.globex.com"],
-      });
+    it("keeps a chosen plan", async () => {
+      const created = await directory.organizations.create({ name: "Globex", plan: "enterprise" });
       expect(created.plan).to.equal("enterprise");
-      expect(created.allowedEmailDomains).to.have.members(["globex.com", "eu.globex.com"]).and.have.length(2);
     });
 
     const invalid: Array<[string, Parameters<Directory["organizations"]["create"]>[0], string]> = [
@@ -38,9 +34,6 @@ describe("directory: organizations", () => {
       ["an empty name", { name: "" }, "name"],
       ["a blank name", { name: "   \t " }, "name"],
       ["a name that is not text", { name: 42 as unknown as string }, "name"],
-      ["a malformed email domain", { name: "Bad Domain Inc", allowedEmailDomains: ["not a domain"] }, "allowedEmailDomains"],
-      ["an email address instead of a domain", { name: "Bad Domain Inc", allowedEmailDomains: ["bob@example.com"] }, "allowedEmailDomains"],
-      ["domains that are not a list", { name: "Bad Domain Inc", allowedEmailDomains: "example.com" as unknown as string[] }, "allowedEmailDomains"],
     ];
     for (const [label, input, field] of invalid) {
       it(`refuses ${label} with invalid_value and creates nothing`, async () => {
@@ -68,6 +61,19 @@ describe("directory: organizations", () => {
       const id = await newOrganization(directory);
       await expectDomainError(directory.organizations.update(id, { plan: "gold" as "free" }), "invalid_value");
       expect((await directory.organizations.get(id)).plan).to.equal("free");
+    });
+
+    it("merges feature flags (null removes one) and keeps session idle within the absolute lifetime", async () => {
+      const id = await newOrganization(directory);
+      await directory.organizations.update(id, { featureFlags: { "spaces.beta": true, legacy_export: false } });
+      const merged = await directory.organizations.update(id, { featureFlags: { legacy_export: null, audit_export: true } });
+      expect(merged.featureFlags).to.deep.equal({ "spaces.beta": true, audit_export: true });
+      const before = await directory.organizations.get(id);
+      const error = await expectDomainError(directory.organizations.update(id, { sessionIdleMinutes: 600, sessionAbsoluteMinutes: 300 }), "invalid_value");
+      expect(error.details?.field).to.equal("sessionIdleMinutes");
+      await expectDomainError(directory.organizations.update(id, { featureFlags: { "Bad Key": true } }), "invalid_value");
+      await expectDomainError(directory.organizations.update(id, { auditRetentionDays: 0 }), "invalid_value");
+      expect(await directory.organizations.get(id)).to.deep.equal(before);
     });
   });
 
