@@ -6,6 +6,7 @@ import type { CredentialCache } from "./credential-cache.js";
 import { createCredentialService } from "./credentials.service.js";
 import { createGrantService } from "./grants.service.js";
 import { createGroupService } from "./groups.service.js";
+import { createInviteService } from "./invites.service.js";
 import { createMembershipService } from "./memberships.service.js";
 import { createOrganizationService } from "./organizations.service.js";
 import { createOverrideService } from "./overrides.service.js";
@@ -33,7 +34,11 @@ export function createDirectory(deps: { db: Db; now?: () => Date; credentialCach
     attachments: createAttachmentService(deps),
     overrides: createOverrideService(deps),
     roles: createRoleService({ db: deps.db, policy }),
+    invites: createInviteService({ db: deps.db, policy, ...(deps.now ? { now: deps.now } : {}) }),
   };
 }
 
 export type Directory = ReturnType<typeof createDirectory>;
+
+/** Called by the sign-in pipeline inside its transaction (DESIGN.md, Invites). */
+export { acceptPendingInvites, type AcceptedInvite } from "./invites.service.js";
