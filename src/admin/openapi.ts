@@ -221,7 +221,7 @@ const AUDIT_FILTER_PARAMETERS = [
   query("action", { type: "string", maxLength: 200 }, "An exact action, or a prefix ending in * such as scim.group.*"),
   query("targetType", { type: "string", maxLength: 200 }, "e.g. workspace, space, group, user"),
   query("targetId", { type: "string", maxLength: 200 }, "The target's id"),
-  query("workspaceId", { type: "string", format: "uuid" }, "Events about the workspace: its target is the workspace, or its details name it (details.workspaceId)"),
+  query("workspaceId", { type: "string", format: "uuid" }, "Events about the workspace: its target is the workspace, or the event names it (details.workspaceId)"),
 ];
 const AUDIT_PAGE_PARAMETERS = [
   query("limit", { type: "integer", minimum: 1, maximum: 500, default: 100 }, "Events per page"),

@@ -3,11 +3,25 @@ import { insertAuditEvent, listAuditEvents, type AuditEventInput, type AuditEven
 
 export type { AuditEventInput, AuditEventRecord };
 
-/** Append-only: the table refuses UPDATE and DELETE, so there is nothing here to change history. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The workspace an event is about: the one the writer names, else the one its details name (Space and
+ * attachment events say `workspaceId`), else the target when the target is a workspace. Null otherwise.
+ */
+export function workspaceOfEvent(event: AuditEventInput): string | null {
+  const named = event.workspaceId ?? event.details?.workspaceId ?? (event.targetType === "workspace" ? event.targetId : null);
+  return typeof named === "string" && UUID.test(named) ? named.toLowerCase() : null;
+}
+
+/**
+ * Append-only: the table refuses UPDATE, and DELETE except in the retention job's transactions
+ * (src/audit/retention.ts), so there is nothing here to change history.
+ */
 export function createAuditService({ db }: { db: Db }) {
   return {
     /** Pass the transaction of the change being audited, so the event commits or rolls back with it. */
-    record: (event: AuditEventInput, tx: Db = db) => insertAuditEvent(tx, event),
+    record: (event: AuditEventInput, tx: Db = db) => insertAuditEvent(tx, { ...event, workspaceId: workspaceOfEvent(event) }),
     list: (organizationId: string, page: { afterId?: number; limit?: number } = {}) =>
       listAuditEvents(db, organizationId, { afterId: page.afterId, limit: Math.min(Math.max(page.limit ?? 100, 1), 1000) }),
   };

@@ -1,6 +1,7 @@
 /**
  * Reading the audit log (issue 5, `GET /admin/v1/audit` and its export): filtered, keyset-paged over the index
- * audit_events (organization_id, occurred_at, id) — never OFFSET, every value a parameter.
+ * audit_events (organization_id, occurred_at, id) — or (organization_id, workspace_id, occurred_at, id) for one
+ * workspace — never OFFSET, every value a parameter.
  */
 import { toAuditEvent, type AuditEventRecord, type AuditRow } from "./audit.repository.js";
 import type { Db } from "./db.js";
@@ -19,8 +20,8 @@ export interface AuditQueryFilter {
   targetType?: string;
   targetId?: string;
   /**
-   * audit_events has no workspace column: an event is the workspace's when its target is the workspace
-   * (target_id) or its details name it (details->>'workspaceId', as Space and attachment events do).
+   * The event's workspace_id: set when its target is the workspace or its details name it (as Space and
+   * attachment events do) — by the audit service for new events, by migration 1795400500000 for older ones.
    */
   workspaceId?: string;
 }
@@ -56,7 +57,7 @@ export async function queryAuditEvents(
   if (filter.actionPrefix !== undefined) add((n) => `starts_with(action, ${n}::text)`, filter.actionPrefix);
   if (filter.targetType !== undefined) add((n) => `target_type = ${n}`, filter.targetType);
   if (filter.targetId !== undefined) add((n) => `target_id = ${n}`, filter.targetId);
-  if (filter.workspaceId !== undefined) add((n) => `(target_id = ${n}::text OR details->>'workspaceId' = ${n}::text)`, filter.workspaceId);
+  if (filter.workspaceId !== undefined) add((n) => `workspace_id = ${n}::uuid`, filter.workspaceId);
   if (page.after) {
     params.push(page.after.occurredAt, page.after.id);
     const comparison = page.order === "desc" ? "<" : ">";
@@ -67,7 +68,7 @@ export async function queryAuditEvents(
   const { rows } = await db.query<AuditRow & { occurred_key: string }>(
     `SELECT id, organization_id, occurred_at,
             to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_key,
-            actor_type, actor_id, action, target_type, target_id, request_id, details
+            actor_type, actor_id, action, target_type, target_id, request_id, workspace_id, details
        FROM audit_events
       WHERE ${where.join(" AND ")}
       ORDER BY occurred_at ${direction}, id ${direction}

@@ -8,6 +8,8 @@ export interface AuditEventInput {
   targetType?: string | null;
   targetId?: string | null;
   requestId?: string | null;
+  /** The workspace the event is about (audit retention and `GET /audit?workspaceId=` go by it). */
+  workspaceId?: string | null;
   details?: Record<string, unknown>;
 }
 
@@ -26,14 +28,25 @@ export interface AuditRow {
   target_type: string | null;
   target_id: string | null;
   request_id: string | null;
+  workspace_id?: string | null;
   details: Record<string, unknown>;
 }
 
 export async function insertAuditEvent(db: Db, event: AuditEventInput): Promise<void> {
   await db.query(
-    `INSERT INTO audit_events (organization_id, actor_type, actor_id, action, target_type, target_id, request_id, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [event.organizationId, event.actorType, event.actorId, event.action, event.targetType ?? null, event.targetId ?? null, event.requestId ?? null, JSON.stringify(event.details ?? {})],
+    `INSERT INTO audit_events (organization_id, actor_type, actor_id, action, target_type, target_id, request_id, details, workspace_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      event.organizationId,
+      event.actorType,
+      event.actorId,
+      event.action,
+      event.targetType ?? null,
+      event.targetId ?? null,
+      event.requestId ?? null,
+      JSON.stringify(event.details ?? {}),
+      event.workspaceId ?? null,
+    ],
   );
 }
 
@@ -58,6 +71,7 @@ export function toAuditEvent(row: AuditRow): AuditEventRecord {
     targetType: row.target_type,
     targetId: row.target_id,
     requestId: row.request_id,
+    workspaceId: row.workspace_id ?? null,
     details: row.details,
   };
 }
