@@ -18,6 +18,7 @@ import { mountGrantRoutes } from "./grants.routes.js";
 import { mountGroupRoutes } from "./groups.routes.js";
 import { adminOpenApi } from "./openapi.js";
 import { mountOverrideRoutes } from "./overrides.routes.js";
+import { mountOwnershipRoutes } from "./ownership.routes.js";
 import { mountRoleRoutes } from "./roles.routes.js";
 import { mountSpaceRoutes } from "./spaces.routes.js";
 import { mountWorkspaceRoutes } from "./workspaces.routes.js";
@@ -51,5 +52,6 @@ export function createAdminRouter({ db, engine, audit, credentials }: AdminRoute
   mountOverrideRoutes(router, deps);
   mountRoleRoutes(router, deps);
   mountAuditRoutes(router, { ...deps, db });
+  mountOwnershipRoutes(router, { ...deps, db, policy, afterWrite: engine.afterWrite });
   return router;
 }

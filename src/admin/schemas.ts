@@ -115,6 +115,15 @@ export const REQUEST_SCHEMAS = {
       reason: text(1000, "Why the identity provider is overridden (kept with the override and in the audit log)"),
     },
   },
+  OwnershipTransfer: {
+    type: "object",
+    additionalProperties: false,
+    required: ["toUserId", "confirm"],
+    properties: {
+      toUserId: { type: "string", format: "uuid", description: "The new Owner: an active user of the organization" },
+      confirm: text(200, "The organization's name (or, for a workspace, its title), typed again to confirm"),
+    },
+  },
 } as const;
 
 export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;
@@ -159,4 +168,9 @@ export type RoleUpdateBody = Partial<Omit<RoleCreateBody, "level">>;
 export interface OverrideSetBody {
   kind: "pin" | "exclude";
   reason: string;
+}
+
+export interface OwnershipTransferBody {
+  toUserId: string;
+  confirm: string;
 }

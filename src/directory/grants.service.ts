@@ -16,6 +16,7 @@ import {
   type GrantRoleRef,
   type GrantTargets,
 } from "../store/grants.repository.js";
+import { isOwnerGrant, ownerGrantIds } from "../store/ownership.repository.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { isUuid, optionalText } from "./validation.js";
 
@@ -56,6 +57,11 @@ const MAX_DESIRED = 10_000;
 function parseSource(value: unknown): string {
   if (typeof value === "string" && SOURCE.test(value)) return value;
   throw new DomainError("invalid_value", "source must be scim:<id>, sso:<id>, manual:<id>, invite:<id> or system", { field: "source" });
+}
+
+/** Owner roles are never granted or revoked as ordinary grants (seed 002: one Owner, changed by transfer). */
+function ownershipByTransferOnly(role: string): DomainError {
+  return new DomainError("conflict", "ownership changes only by transfer", { role });
 }
 
 function invalid(field: string, message: string): DomainError {
@@ -174,6 +180,7 @@ function toKey(found: Found, policy: Policy, target: GrantTarget): GrantKey {
   // A built-in row the current policy no longer names (startup only ever adds or updates them) is not a role.
   const role = stored && (!stored.builtIn || (stored.key ?? "") in policy.roles) ? stored : undefined;
   if (!role) throw notFound("role", "key" in wanted ? wanted.key : wanted.id);
+  if (role.builtIn && policy.roles[role.key ?? ""]?.owner) throw ownershipByTransferOnly(role.key ?? role.id);
   const key: GrantKey = {
     user_id: principal.type === "user" ? principal.id : null,
     group_id: principal.type === "group" ? principal.id : null,
@@ -247,7 +254,11 @@ export function createGrantService({ db, policy }: { db: Db; policy: () => Polic
   }
 
   async function revoke(organizationId: string, id: string): Promise<void> {
-    if (!isUuid(id) || !(await deleteGrant(db, organizationId, id))) throw notFound("grant", id);
+    if (!isUuid(id)) throw notFound("grant", id);
+    await db.transaction(async (tx) => {
+      if (await isOwnerGrant(tx, organizationId, id)) throw ownershipByTransferOnly(id);
+      if (!(await deleteGrant(tx, organizationId, id))) throw notFound("grant", id);
+    });
   }
 
   /** Grants in creation order. Unknown ids match nothing; malformed ones are refused. */
@@ -278,7 +289,9 @@ export function createGrantService({ db, policy }: { db: Db; policy: () => Polic
       db.transaction(async (tx) => {
         await lockGrantSource(tx, organizationId, owner);
         const wanted = new Map((await resolveTargets(tx, organizationId, policy(), targets, true)).map((key) => [keyText(key), key]));
-        const held = await listGrantKeysOfSource(tx, organizationId, owner);
+        // An Owner grant (source system) is never the reconcile's to remove.
+        const owners = await ownerGrantIds(tx, organizationId);
+        const held = (await listGrantKeysOfSource(tx, organizationId, owner)).filter((row) => !owners.has(row.id));
         const heldKeys = new Set(held.map(keyText));
         const removed = await deleteGrantsById(tx, organizationId, held.filter((row) => !wanted.has(keyText(row))).map((row) => row.id));
         const missing = [...wanted].filter(([text]) => !heldKeys.has(text)).map(([, key]) => key);

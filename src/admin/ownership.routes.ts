@@ -1,0 +1,72 @@
+/**
+ * Ownership (issue 5): who owns the organization and each workspace, and the transfer endpoints. Transfer is
+ * owner-only ("organization:transfer" / "workspace:transfer"): an operator API key never holds it, so until the
+ * SSO issue gives people sessions with step-up these endpoints answer keys with 403 and the break-glass CLI
+ * (`gatehouse owner transfer`) is the way. The route already does the whole transfer for a signed-in person:
+ * the session layer only has to put the person's user id where `signedInUserOf` looks.
+ */
+import type { Request, Response, Router } from "express";
+import type { Policy } from "../access/policy.types.js";
+import { describeOwnership, transferOwnership, type TransferResult } from "../directory/ownership.service.js";
+import { apiKeyPrincipalOf } from "../http/api-key-auth.js";
+import { ApiError } from "../http/errors.js";
+import { requestIdOf } from "../http/request-id.js";
+import type { Db } from "../store/db.js";
+import { workspaceOfParam, type AdminRouteDeps } from "./admin-deps.js";
+import { methodNotAllowed, param } from "./route-helpers.js";
+import { validateBody, type OwnershipTransferBody } from "./schemas.js";
+
+export interface OwnershipRouteDeps extends AdminRouteDeps {
+  db: Db;
+  policy: Policy;
+  afterWrite?: (organizationId: string) => Promise<unknown>;
+}
+
+/** The signed-in person behind the request (res.locals.userId, set by a session layer); none for an API key. */
+function signedInUserOf(res: Response, permission: string): string {
+  const userId = res.locals.userId as string | undefined;
+  if (!userId) throw new ApiError(403, "forbidden", `${permission} is owner-only: the signed-in Owner transfers ownership, never an API key`, { permission });
+  return userId;
+}
+
+export function presentTransfer(result: TransferResult) {
+  const note = result.previousOwnerKeeps
+    ? `${result.previousOwner?.userName ?? "The former Owner"} keeps ${result.previousOwnerKeeps.name}`
+    : "There was no Owner before";
+  return { ...result, note };
+}
+
+export function mountOwnershipRoutes(router: Router, { directory, authorizer, db, policy, afterWrite }: OwnershipRouteDeps): void {
+  const { requirePermission } = authorizer;
+
+  router
+    .route("/ownership")
+    .get(requirePermission("organization:read"), async (_req, res) => {
+      res.json(await describeOwnership(db, apiKeyPrincipalOf(res).organizationId));
+    })
+    .all(methodNotAllowed("GET"));
+
+  const transfer = (permission: string, workspaceIdOf: (req: Request) => string | null) =>
+    async (req: Request, res: Response) => {
+      const userId = signedInUserOf(res, permission);
+      const body = validateBody<OwnershipTransferBody>("OwnershipTransfer", req.body);
+      const organizationId = apiKeyPrincipalOf(res).organizationId;
+      const result = await transferOwnership(
+        db,
+        { organizationId, workspaceId: workspaceIdOf(req), fromUserId: userId, toUserId: body.toUserId, confirm: body.confirm, actor: { type: "user", userId, requestId: requestIdOf(res) } },
+        policy,
+      );
+      await afterWrite?.(organizationId);
+      res.json(presentTransfer(result));
+    };
+
+  router
+    .route("/ownership/transfer")
+    .post(requirePermission("organization:transfer"), transfer("organization:transfer", () => null))
+    .all(methodNotAllowed("POST"));
+
+  router
+    .route("/workspaces/:id/ownership/transfer")
+    .post(requirePermission("workspace:transfer", workspaceOfParam(directory)), transfer("workspace:transfer", (req) => param(req, "id")))
+    .all(methodNotAllowed("POST"));
+}

@@ -1,0 +1,181 @@
+import { expect } from "chai";
+import { createGrantService } from "../../src/directory/grants.service.js";
+import { transferOwnership, type TransferInput } from "../../src/directory/ownership.service.js";
+import { DomainError } from "../../src/directory/domain-error.js";
+import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
+
+interface OwnershipView {
+  organization: { owner: { id: string; userName: string; active: boolean } | null };
+  workspaces: Array<{ workspaceId: string; title: string; owner: { id: string } | null; ownedBy: string }>;
+}
+
+describe("Admin API: ownership (one Owner per organization and per workspace, changed only by transfer)", () => {
+  const context = useAdminApp();
+  let tenant: AdminTenant;
+  let other: AdminTenant;
+  let alice: string;
+  let bob: string;
+  let carol: string;
+  let dave: string;
+  let prod: string;
+  let stranger: string;
+
+  const ownership = async (who = tenant) => {
+    const res = await who.admin("get", "/ownership");
+    expect(res.status, res.text).to.equal(200);
+    return res.body as OwnershipView;
+  };
+  const breakGlass = (toUserId: string, workspaceId: string | null = null, organizationId = tenant.organizationId) =>
+    transferOwnership(context.db, { organizationId, workspaceId, fromUserId: null, toUserId, actor: { type: "cli", osUser: "ops", reason: "first Owner" } });
+  const personal = (input: Partial<TransferInput> & { fromUserId: string; toUserId: string }) =>
+    transferOwnership(context.db, { organizationId: tenant.organizationId, confirm: "Acme", actor: { type: "user", userId: input.fromUserId }, ...input });
+  const allowed = async (userId: string, permission: string, workspaceId?: string) => {
+    const res = await tenant.access("post", "/check", { userId, permission, ...(workspaceId ? { workspaceId } : {}) });
+    expect(res.status, res.text).to.equal(200);
+    return res.body.allowed as boolean;
+  };
+  const refusal = async (work: Promise<unknown>, code: DomainError["code"]) => {
+    const error = await work.then(() => null, (caught: unknown) => caught);
+    expect(error, "expected a refusal").to.be.instanceOf(DomainError);
+    expect((error as DomainError).code).to.equal(code);
+    return error as DomainError;
+  };
+  const userGrants = async (userId: string) => (await tenant.admin("get", `/users/${userId}/grants`)).body.items as Array<{ id: string; role: { key: string }; source: string }>;
+
+  before(async () => {
+    tenant = await context.newTenant("Acme");
+    other = await context.newTenant("Globex");
+    alice = await tenant.scimUser("alice@acme.test");
+    bob = await tenant.scimUser("bob@acme.test");
+    carol = await tenant.scimUser("carol@acme.test");
+    dave = await tenant.scimUser("dave@acme.test");
+    expect((await tenant.scim("patch", `/Users/${carol}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] })).status).to.equal(200);
+    prod = (await tenant.admin("post", "/workspaces", { title: "Prod" })).body.id as string;
+    stranger = await other.scimUser("eve@globex.test");
+  });
+
+  it("an organization starts with no Owner; the break-glass transfer names the first, audited as the CLI's", async () => {
+    expect((await ownership()).organization.owner).to.equal(null);
+    const result = await breakGlass(alice);
+    expect(result).to.deep.include({ owner: { id: alice, userName: "alice@acme.test" }, previousOwner: null, previousOwnerKeeps: null });
+    const view = await ownership();
+    expect(view.organization.owner).to.deep.equal({ id: alice, userName: "alice@acme.test", active: true });
+    expect(view.workspaces).to.deep.equal([{ workspaceId: prod, title: "Prod", owner: view.organization.owner, ownedBy: "organization" }]);
+    const event = (await tenant.events()).at(-1);
+    expect(event).to.deep.include({ actorType: "cli", actorId: "ops", action: "ownership.break_glass_transfer", targetType: "organization", targetId: tenant.organizationId });
+    expect(event?.details).to.deep.include({ breakGlass: true, reason: "first Owner", osUser: "ops", before: { owner: null } });
+    expect(await allowed(alice, "organization:transfer")).to.equal(true);
+    expect((await ownership(other)).organization.owner, "another organization is untouched").to.equal(null);
+  });
+
+  it("POST /ownership/transfer and /workspaces/{id}/ownership/transfer refuse an API key with 403 naming the owner-only permission; nothing changes", async () => {
+    const before = (await tenant.events()).length;
+    const org = expectApiError(await tenant.admin("post", "/ownership/transfer", { toUserId: bob, confirm: "Acme" }), 403, "forbidden");
+    expect(org.details).to.deep.equal({ permission: "organization:transfer" });
+    const ws = expectApiError(await tenant.admin("post", `/workspaces/${prod}/ownership/transfer`, { toUserId: bob, confirm: "Prod" }), 403, "forbidden");
+    expect(ws.details).to.deep.equal({ permission: "workspace:transfer" });
+    expect((await ownership()).organization.owner?.id).to.equal(alice);
+    expect((await tenant.events()).length).to.equal(before);
+  });
+
+  it("a person's transfer needs the current Owner, a fresh confirmation and an active member of the organization; every refusal changes nothing", async () => {
+    const before = (await tenant.events()).length;
+    expect((await refusal(personal({ fromUserId: alice, toUserId: bob, confirm: "acme" }), "invalid_value")).details).to.deep.equal({ field: "confirm" });
+    await refusal(personal({ fromUserId: bob, toUserId: dave }), "forbidden");
+    await refusal(personal({ fromUserId: alice, toUserId: carol }), "conflict");
+    await refusal(personal({ fromUserId: alice, toUserId: alice }), "conflict");
+    await refusal(personal({ fromUserId: alice, toUserId: stranger }), "not_found");
+    await refusal(personal({ fromUserId: alice, toUserId: "00000000-0000-4000-8000-000000000000" }), "not_found");
+    expect((await ownership()).organization.owner?.id).to.equal(alice);
+    expect((await tenant.events()).length).to.equal(before);
+  });
+
+  it("the Owner transfers to an active member: one Owner after it, the former Owner keeps Organization Admin (and not the owner-only actions)", async () => {
+    const result = await personal({ fromUserId: alice, toUserId: bob });
+    expect(result).to.deep.include({ owner: { id: bob, userName: "bob@acme.test" }, previousOwner: { id: alice, userName: "alice@acme.test" } });
+    expect(result.previousOwnerKeeps).to.deep.equal({ key: "organization.admin", name: "Organization Admin" });
+    expect((await ownership()).organization.owner?.id).to.equal(bob);
+    const event = (await tenant.events()).at(-1);
+    expect(event).to.deep.include({ actorType: "user", actorId: alice, action: "ownership.transfer", targetType: "organization" });
+    expect(event?.details).to.deep.include({ previousOwnerKeeps: "organization.admin" });
+    expect(await allowed(bob, "organization:transfer")).to.equal(true);
+    expect(await allowed(alice, "organization:transfer")).to.equal(false);
+    expect(await allowed(alice, "organization:manage")).to.equal(true);
+    const { rows } = await context.db.query(`SELECT count(*)::int AS n FROM grants WHERE organization_id = $1 AND owner_of IS NOT NULL`, [tenant.organizationId]);
+    expect(rows[0]).to.deep.equal({ n: 1 });
+  });
+
+  it("an unowned workspace is in the organization Owner's hands: they name its Owner (confirming the title), who may delete it", async () => {
+    await refusal(personal({ fromUserId: alice, toUserId: dave, workspaceId: prod, confirm: "Prod" }), "forbidden");
+    const result = await personal({ fromUserId: bob, toUserId: dave, workspaceId: prod, confirm: "Prod" });
+    expect(result.scope).to.deep.equal({ type: "workspace", workspaceId: prod, title: "Prod" });
+    expect(result.previousOwner).to.equal(null);
+    const view = await ownership();
+    expect(view.workspaces).to.deep.equal([{ workspaceId: prod, title: "Prod", owner: { id: dave, userName: "dave@acme.test", active: true }, ownedBy: "workspace" }]);
+    expect(await allowed(dave, "workspace:delete", prod)).to.equal(true);
+    expect(await allowed(dave, "organization:transfer")).to.equal(false);
+    // Now the workspace's own Owner transfers it; the organization Owner no longer can.
+    await refusal(personal({ fromUserId: bob, toUserId: alice, workspaceId: prod, confirm: "Prod" }), "forbidden");
+    const moved = await personal({ fromUserId: dave, toUserId: alice, workspaceId: prod, confirm: "Prod" });
+    expect(moved.previousOwnerKeeps).to.deep.equal({ key: "workspace.admin", name: "Admin" });
+    expect(await allowed(dave, "workspace:delete", prod)).to.equal(false);
+    expect(await allowed(dave, "workspace:manage", prod)).to.equal(true);
+  });
+
+  it("ordinary grants never grant or revoke an Owner role: 409 'ownership changes only by transfer', nothing changed", async () => {
+    const before = (await tenant.events()).length;
+    const granted = expectApiError(await tenant.admin("post", `/users/${dave}/grants`, { role: { key: "organization.owner" }, scope: { type: "organization" } }), 409, "conflict");
+    expect(granted.message).to.equal("ownership changes only by transfer");
+    expectApiError(await tenant.admin("post", `/users/${dave}/grants`, { role: { key: "workspace.owner" }, scope: { type: "workspace", workspaceId: prod } }), 409, "conflict");
+    const ownerGrant = (await userGrants(bob)).find((grant) => grant.role.key === "organization.owner");
+    expect(ownerGrant?.source).to.equal("system");
+    expectApiError(await tenant.admin("delete", `/grants/${ownerGrant?.id}`), 409, "conflict");
+    expect((await ownership()).organization.owner?.id).to.equal(bob);
+    expect((await tenant.events()).length).to.equal(before);
+  });
+
+  it("a reconcile neither removes an Owner grant of its source nor adds one", async () => {
+    const grants = createGrantService({ db: context.db, policy: () => context.instance.engine.policy });
+    expect(await grants.reconcile(tenant.organizationId, "system", [])).to.deep.include({ added: 0 });
+    expect((await ownership()).organization.owner?.id).to.equal(bob);
+    await refusal(grants.reconcile(tenant.organizationId, "system", [{ principal: { type: "user", id: dave }, role: { key: "organization.owner" }, scope: { type: "organization" } }]), "conflict");
+  });
+
+  it("the database itself keeps one Owner per scope and refuses to delete one outside a transfer", async () => {
+    const role = (await context.db.query<{ id: string }>(`SELECT id FROM roles WHERE built_in AND key = 'organization.owner'`)).rows[0]?.id;
+    const second = context.db.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('gatehouse.ownership', 'transfer', true)`);
+      await tx.query(`INSERT INTO grants (organization_id, user_id, role_id, scope_type, source) VALUES ($1, $2, $3, 'organization', 'system')`, [tenant.organizationId, dave, role]);
+    });
+    expect(await second.then(() => null, (error: { code?: string }) => error.code)).to.equal("23505");
+    const outside = context.db.query(`INSERT INTO grants (organization_id, user_id, role_id, scope_type, source) VALUES ($1, $2, $3, 'organization', 'system')`, [tenant.organizationId, dave, role]);
+    expect(await outside.then(() => null, (error: { code?: string }) => error.code)).to.equal("23514");
+    const removal = context.db.query(`DELETE FROM grants WHERE organization_id = $1 AND owner_of IS NOT NULL`, [tenant.organizationId]);
+    expect(await removal.then(() => null, (error: { code?: string }) => error.code)).to.equal("23514");
+    expect((await ownership()).organization.owner?.id).to.equal(bob);
+  });
+
+  it("SCIM deactivating the Owner keeps the ownership (and ends their access); deleting the Owner leaves a loud owner_lost event, then break-glass names a new one", async () => {
+    const patch = (active: boolean) => tenant.scim("patch", `/Users/${bob}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: active }] });
+    expect((await patch(false)).status).to.equal(200);
+    expect((await ownership()).organization.owner).to.deep.equal({ id: bob, userName: "bob@acme.test", active: false });
+    expect(await allowed(bob, "organization:transfer")).to.equal(false);
+    expect((await patch(true)).status).to.equal(200);
+
+    expect((await tenant.scim("delete", `/Users/${bob}`)).status).to.equal(204);
+    expect((await ownership()).organization.owner).to.equal(null);
+    const lost = (await tenant.events()).filter((event) => event.action === "ownership.owner_lost");
+    expect(lost.map((event) => [event.actorType, event.targetType, event.targetId])).to.deep.equal([["system", "organization", tenant.organizationId]]);
+    expect(lost[0]?.details).to.deep.include({ severity: "critical", formerOwnerUserId: bob });
+    await breakGlass(dave);
+    expect((await ownership()).organization.owner?.id).to.equal(dave);
+  });
+
+  it("deleting a workspace takes its Owner grant with it, without an owner_lost event", async () => {
+    const staging = (await tenant.admin("post", "/workspaces", { title: "Staging" })).body.id as string;
+    await breakGlass(alice, staging);
+    await context.db.query(`DELETE FROM workspaces WHERE id = $1`, [staging]);
+    expect((await tenant.events()).filter((event) => event.action === "ownership.owner_lost")).to.have.length(1);
+    expect((await ownership()).workspaces.map((w) => w.workspaceId)).to.deep.equal([prod]);
+  });
+});
