@@ -161,7 +161,8 @@ export interface LoginStateInput {
   nonce: string | null;
   codeVerifier: string | null;
   returnTo: string | null;
-  purpose: "login" | "step_up";
+  /** "logout": a LogoutRequest we sent, whose response comes back with this RelayState. */
+  purpose: "login" | "step_up" | "logout";
   sessionId: string | null;
   ttlSeconds: number;
 }

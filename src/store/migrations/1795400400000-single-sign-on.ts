@@ -77,7 +77,7 @@ const UP = [
      nonce text,
      code_verifier text,
      return_to text,
-     purpose text NOT NULL DEFAULT 'login' CHECK (purpose IN ('login', 'step_up')),
+     purpose text NOT NULL DEFAULT 'login' CHECK (purpose IN ('login', 'step_up', 'logout')),
      -- the session asking for step-up: the sign-in must be the same person
      session_id uuid,
      created_at timestamptz NOT NULL DEFAULT now(),
