@@ -16,6 +16,7 @@ import type { HttpMetrics } from "./http/metrics.js";
 import { createReadiness } from "./http/readiness.js";
 import { installGracefulShutdown, startServer } from "./http/server.js";
 import { createScimRouter } from "./scim/resources/scim.router.js";
+import { createSso } from "./sso/sso.js";
 import { createDb } from "./store/db.js";
 import { DatabaseInUseError, migrateDatabase, openDatabase } from "./store/data-source.js";
 import { createNotifications } from "./store/notifications.js";
@@ -67,7 +68,18 @@ async function main(): Promise<void> {
   const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: `${publicBaseUrl(config)}/scim/v2`, logger, afterWrite: engine.afterWrite });
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
   const admin = createAdminRouter({ db, engine, audit: createAuditService({ db }), credentials: directory.credentials });
-  const app = buildApp({ config, database, logger, readiness, routers: { scim, access, admin } });
+  const sso = await createSso({
+    db,
+    policy,
+    audit: createAuditService({ db }),
+    engine,
+    logger,
+    publicBaseUrl: publicBaseUrl(config),
+    returnToOrigins: config.sso.returnToOrigins,
+    allowInsecureIdpRequests: config.sso.allowInsecureIdpRequests,
+    loginStateTtlSeconds: config.sso.loginStateTtlSeconds,
+  });
+  const app = buildApp({ config, database, logger, readiness, routers: { scim, access, admin, auth: sso.router } });
   // POST /access/v1/check, the product's hot path, is answered before Express (same code, same responses).
   const listener = withFastCheck(app, {
     engine,
