@@ -40,8 +40,8 @@ function checkIssuer(iss: string | null, expected: CallbackExpectations): void {
 
 /**
  * The IdP's `error` and `error_description` are attacker-reachable text (anyone can craft a callback URL):
- * only a well-formed error code and a cut-down printable description go into the message, which the error
- * page must still HTML-escape.
+ * only a well-formed error code and a cut-down description without markup characters go into the message,
+ * which the error page must still HTML-escape like any text.
  */
 function idpError(error: string, description: string | null): Error {
   const detail = description === null ? "" : `: ${printable(description)}`;
@@ -49,7 +49,8 @@ function idpError(error: string, description: string | null): Error {
 }
 
 function printable(text: string): string {
-  const cleaned = text.replace(/[^\x20-\x7e]/g, "?");
+  // Letters, digits and plain punctuation only: no markup, quotes or URLs survive into the message.
+  const cleaned = text.replace(/[^A-Za-z0-9 .,;:_()'-]/g, "?");
   return cleaned.length > 200 ? `${cleaned.slice(0, 200)}…` : cleaned;
 }
 

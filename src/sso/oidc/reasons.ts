@@ -111,8 +111,11 @@ function processingFailure(error: unknown): ProcessingFailure | null {
   return { code, message: inner.message, cause };
 }
 
-/** An OAuth error code (RFC 6749 §5.2: %x20-21 / %x23-5B / %x5D-7E), cut short; anything else is replaced. */
+/**
+ * An OAuth error code as IdPs actually send them (access_denied, invalid_grant, AADSTS-style codes). RFC 6749
+ * §5.2 allows any printable ASCII but `"` and `\`, markup included, so anything else becomes "unspecified".
+ */
 export function safeToken(value: unknown): string {
-  if (typeof value !== "string" || !/^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(value)) return "unspecified";
+  if (typeof value !== "string" || !/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) return "unspecified";
   return value;
 }
