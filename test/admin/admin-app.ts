@@ -17,6 +17,7 @@ import { createCredentialCache } from "../../src/directory/credential-cache.js";
 import { createDirectory, type Directory } from "../../src/directory/directory.js";
 import { createLogger } from "../../src/http/logger.js";
 import { createScimRouter } from "../../src/scim/resources/scim.router.js";
+import { createSso, type Sso } from "../../src/sso/sso.js";
 import type { Database } from "../../src/store/data-source.js";
 import { createDb } from "../../src/store/db.js";
 import { createNotifications, type Notifications } from "../../src/store/notifications.js";
@@ -30,28 +31,44 @@ export interface AdminInstance {
   notifications: Notifications;
   /** Organizations the Admin API told the engine about (engine.afterWrite), in order: one per committed write. */
   afterWrites: string[];
+  sso: Sso;
   close(): Promise<void>;
 }
+
+/** Where the test server says it is: https, so session cookies are Secure as in production. */
+export const PUBLIC_URL = "https://gatehouse.test";
 
 export async function startAdminInstance(database: Database): Promise<AdminInstance> {
   const policy = defaultPolicy();
   const db = createDb(database.dataSource);
-  const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", PUBLIC_URL: "https://gatehouse.test" });
+  const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", PUBLIC_URL });
   const notifications = createNotifications(database);
   const directory = createDirectory({ db, policy, credentialCache: createCredentialCache({ notifications }) });
   const engine = createAccessEngine({ db, policy, notifications, versionWaitMs: 300 });
   await engine.start();
   const audit = createAuditService({ db });
-  const scim = createScimRouter({ db, directory, audit, baseUrl: "https://gatehouse.test/scim/v2", afterWrite: engine.afterWrite });
+  const scim = createScimRouter({ db, directory, audit, baseUrl: `${PUBLIC_URL}/scim/v2`, afterWrite: engine.afterWrite });
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
   const afterWrites: string[] = [];
   const afterWrite = async (organizationId: string) => {
     afterWrites.push(organizationId);
     await engine.afterWrite(organizationId);
   };
+  // Single sign-on over the same engine, as main.ts composes it; http:// test identity providers allowed.
+  const sso = await createSso({
+    db,
+    policy,
+    audit,
+    engine: { effective: engine.effective, afterWrite },
+    logger: createLogger("silent"),
+    publicBaseUrl: PUBLIC_URL,
+    returnToOrigins: "https://app.acme.test",
+    allowInsecureIdpRequests: true,
+    loginStateTtlSeconds: 600,
+  });
   const admin = createAdminRouter({ db, engine: { policy, afterWrite }, audit, credentials: directory.credentials });
-  const app = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access, admin } });
-  return { app, engine, notifications, afterWrites, close: () => notifications.close() };
+  const app = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access, admin, auth: sso.router } });
+  return { app, engine, notifications, afterWrites, sso, close: () => notifications.close() };
 }
 
 export interface AdminTenant {
