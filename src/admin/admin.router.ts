@@ -20,6 +20,7 @@ import { adminOpenApi } from "./openapi.js";
 import { mountOverrideRoutes } from "./overrides.routes.js";
 import { mountOwnershipRoutes } from "./ownership.routes.js";
 import { mountRoleRoutes } from "./roles.routes.js";
+import { mountSeatRoutes } from "./seats.routes.js";
 import { mountSpaceRoutes } from "./spaces.routes.js";
 import { mountWorkspaceRoutes } from "./workspaces.routes.js";
 import { methodNotAllowed } from "./route-helpers.js";
@@ -53,5 +54,6 @@ export function createAdminRouter({ db, engine, audit, credentials }: AdminRoute
   mountRoleRoutes(router, deps);
   mountAuditRoutes(router, { ...deps, db });
   mountOwnershipRoutes(router, { ...deps, db, policy, afterWrite: engine.afterWrite });
+  mountSeatRoutes(router, { ...deps, db, policy });
   return router;
 }

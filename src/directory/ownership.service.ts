@@ -102,6 +102,7 @@ async function audit(db: Db, input: TransferInput, result: TransferResult): Prom
     targetType: target.type,
     targetId: target.id,
     requestId: actor.type === "user" ? (actor.requestId ?? null) : null,
+    workspaceId: input.workspaceId ?? null,
     details: {
       ...(input.workspaceId ? { workspaceId: input.workspaceId } : {}),
       before: { owner: result.previousOwner },

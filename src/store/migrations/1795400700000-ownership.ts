@@ -96,8 +96,8 @@ const UP = [
           OR (OLD.workspace_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM workspaces WHERE id = OLD.workspace_id)) THEN
          RETURN NULL;
        END IF;
-       INSERT INTO audit_events (organization_id, actor_type, actor_id, action, target_type, target_id, details)
-       VALUES (OLD.organization_id, 'system', NULL, 'ownership.owner_lost',
+       INSERT INTO audit_events (organization_id, workspace_id, actor_type, actor_id, action, target_type, target_id, details)
+       VALUES (OLD.organization_id, OLD.workspace_id, 'system', NULL, 'ownership.owner_lost',
                CASE WHEN OLD.workspace_id IS NULL THEN 'organization' ELSE 'workspace' END, OLD.owner_of::text,
                jsonb_build_object('severity', 'critical', 'formerOwnerUserId', OLD.user_id, 'workspaceId', OLD.workspace_id,
                  'before', jsonb_build_object('ownerUserId', OLD.user_id), 'after', jsonb_build_object('ownerUserId', NULL),
