@@ -37,7 +37,8 @@ describe("OIDC adapter against oidc-provider", function () {
   before(async function () {
     const clients = [client("conn-a"), client("conn-b"), client("conn-post", "client_secret_post")];
     op = await startOidcProvider({ clients, accounts: [ALICE, BOB] });
-    otherOp = await startOidcProvider({ clients: [client("conn-a")], accounts: [ALICE] });
+    otherOp = await startOidcProvider({ accounts: [ALICE] });
+    otherOp.addClient(client("conn-a")); // registered after start, as end-to-end tests do once a connection exists
     userInfoOp = await startOidcProvider({ clients: [client("conn-a")], accounts: [ALICE], groupsIn: "userinfo" });
   });
 

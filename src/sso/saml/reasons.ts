@@ -22,7 +22,7 @@ export function reject(reason: SamlRejectionReason, message: string): SignInReje
 
 const PATTERNS: Array<[RegExp, SamlRejectionReason, string]> = [
   [/too many transforms/i, "too_complex", "the signature has too many transforms"],
-  [/decrypt|EncryptedAssertion content|No decryption key/i, "decryption_failed", "the encrypted assertion could not be decrypted with this connection's key"],
+  [/decrypt|oaep|EncryptedAssertion content|No decryption key/i, "decryption_failed", "the encrypted assertion could not be decrypted with this connection's key"],
   [/signature|Referenced node|ID cannot refer/i, "bad_signature", "the signature does not verify against the connection's pinned certificates"],
   [/expired/i, "expired", "the assertion has expired"],
   [/not yet valid/i, "not_yet_valid", "the assertion is not valid yet"],

@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider, { type Configuration } from "oidc-provider";
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from "jose";
+import { createOidcOpStore } from "./oidc-op-store.js";
 
 export interface TestOidcClient {
   clientId: string;
@@ -23,7 +24,8 @@ export interface TestOidcAccount {
 }
 
 export interface StartOidcProviderOptions {
-  clients: TestOidcClient[];
+  /** Clients known from the start; more can be added with addClient(). */
+  clients?: TestOidcClient[];
   /** People who can sign in; any other login gets `{ sub: login, email: <login>@acme.test, email_verified: true }`. */
   accounts?: TestOidcAccount[];
   /** Where the `groups` claim is released: both the ID token and userinfo (default), or userinfo only. */
@@ -35,6 +37,8 @@ export interface TestOidcProvider {
   clients: TestOidcClient[];
   tokenEndpoint: string;
   provider: Provider;
+  /** Registers a client after start (e.g. once a connection exists and its callback URL is known). */
+  addClient(client: TestOidcClient): void;
   close(): Promise<void>;
   /** Drives the login and consent forms from an authorization URL; returns the callback URL (code, state, iss). */
   signIn(authorizationUrl: URL, login: string, options?: { jar?: CookieJar }): Promise<URL>;
@@ -58,13 +62,21 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const keys = await signingKeys();
-  const provider = new Provider(issuer, configuration(options, keys.publicJwk));
+  const store = createOidcOpStore();
+  const clients = [...(options.clients ?? [])];
+  const addClient = (client: TestOidcClient) => {
+    store.addClient(clientMetadata(client));
+    if (!clients.includes(client)) clients.push(client);
+  };
+  clients.forEach(addClient);
+  const provider = new Provider(issuer, { ...configuration(options, keys.publicJwk), adapter: store.factory });
   server.on("request", provider.callback());
   return {
     issuer,
-    clients: options.clients,
+    clients,
     tokenEndpoint: `${issuer}/token`,
     provider,
+    addClient,
     close: () => closeServer(server),
     signIn: (authorizationUrl, login, signInOptions) => driveSignIn(issuer, authorizationUrl, login, signInOptions?.jar ?? new CookieJar()),
     signIdToken: (claims, header, signer) => signToken(issuer, keys, claims, header, signer ?? "provider"),
@@ -74,12 +86,6 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
 function configuration(options: StartOidcProviderOptions, signingJwk: JWK): Configuration {
   const accounts = new Map((options.accounts ?? []).map((account) => [account.sub, account]));
   return {
-    clients: options.clients.map((client) => ({
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-      redirect_uris: [client.redirectUri],
-      token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? "client_secret_basic",
-    })),
     jwks: { keys: [signingJwk] },
     cookies: { keys: ["test-only-cookie-key"] },
     pkce: { required: () => true },
@@ -101,6 +107,15 @@ function configuration(options: StartOidcProviderOptions, signingJwk: JWK): Conf
         },
       };
     },
+  };
+}
+
+function clientMetadata(client: TestOidcClient) {
+  return {
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    redirect_uris: [client.redirectUri],
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? "client_secret_basic",
   };
 }
 
@@ -176,7 +191,7 @@ async function driveSignIn(issuer: string, authorizationUrl: URL, login: string,
     const page = await response.text();
     const form = pageForm(page);
     if (response.status !== 200 || form === null) {
-      throw new Error(`oidc-provider answered ${response.status} at ${url.pathname}: ${page.slice(0, 300)}`);
+      throw new Error(`oidc-provider answered ${response.status} at ${url.pathname}: ${page.replace(/<style[\s\S]*<\/style>/, "").slice(0, 1500)}`);
     }
     url = new URL(form.action, url);
     // The login form asks for credentials; consent and the "sign out the other account first" page are

@@ -121,7 +121,8 @@ export function createTestIdp(options: { entityId?: string; keys?: KeyPair } = {
 
   const sign = (xml: string, key: KeyPair, reference: string, issuerPath: string, isMessageSigned: boolean): string =>
     samlify.SamlLib.constructSAMLSignature({
-      rawSamlMessage: xml, referenceTagXPath: reference, isMessageSigned, isBase64Output: false,
+      // samlify adds the root reference itself for a message signature; naming it again would add a second Reference.
+      rawSamlMessage: xml, referenceTagXPath: isMessageSigned ? undefined : reference, isMessageSigned, isBase64Output: false,
       privateKey: key.privateKey, signingCert: certificateBody(key.certificate), signatureAlgorithm: RSA_SHA256,
       transformationAlgorithms: [ENVELOPED, EXC_C14N],
       signatureConfig: { prefix: "ds", location: { reference: issuerPath, action: "after" } },
