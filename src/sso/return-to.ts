@@ -23,7 +23,7 @@ export function createReturnToPolicy(publicBaseUrl: string, extraOrigins: string
   return {
     resolve(requested) {
       if (typeof requested !== "string" || requested.length === 0 || requested.length > 2_000) return fallback;
-      if (/[\u0000-\u001f\u007f\\]/.test(requested)) return fallback;
+      if (/[\p{Cc}\\]/u.test(requested)) return fallback;
       if (requested.startsWith("/") && !requested.startsWith("//")) return `${own}${requested}`;
       try {
         const url = new URL(requested);

@@ -204,7 +204,7 @@ describe("SSO: OIDC sign-in end to end", function () {
     await browser.get(await throughIdp(browser));
     const before = await browser.get("/auth/session");
     expect(before.body.access.organization.roles).to.deep.equal([]);
-    const grant = await tenant.admin("post", "/grants", { principal: { type: "user", id: before.body.user.id }, role: { key: "organization.viewer" }, scope: { type: "organization" } });
+    const grant = await tenant.admin("post", `/users/${before.body.user.id}/grants`, { role: { key: "organization.viewer" }, scope: { type: "organization" } });
     expect(grant.status, grant.text).to.equal(201);
     const after = await browser.get("/auth/session");
     expect(after.body.access.organization.roles.map((r: { key?: string; name: string }) => r.name)).to.include("Organization Viewer");
