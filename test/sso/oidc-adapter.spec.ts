@@ -386,8 +386,9 @@ describe("OIDC adapter against oidc-provider", function () {
         expect(await reasonOf((claims) => op.signIdToken({ ...claims, iat: past - 60, exp: past }))).to.equal("id_token_expired");
       });
 
-      it("wrong audience, and several audiences without azp naming us", async function () {
+      it("wrong audience, an authorized party that is another client, several audiences without azp naming us", async function () {
         expect(await reasonOf((claims) => op.signIdToken({ ...claims, aud: "conn-b" }))).to.equal("id_token_wrong_audience");
+        expect(await reasonOf((claims) => op.signIdToken({ ...claims, azp: "conn-b" }))).to.equal("id_token_wrong_audience");
         expect(await reasonOf((claims) => op.signIdToken({ ...claims, aud: ["conn-a", "conn-b"] }))).to.equal("id_token_wrong_audience");
         expect(await reasonOf((claims) => op.signIdToken({ ...claims, aud: ["conn-a", "conn-b"], azp: "conn-b" }))).to.equal("id_token_wrong_audience");
       });
@@ -442,6 +443,12 @@ describe("OIDC adapter against oidc-provider", function () {
         const second = await callbackFor(adapter, op, "alice");
         expect((await rejection(adapter.completeCallback(second.callbackUrl, second.pending, replay))).reason).to.equal("replayed");
       });
+    });
+
+    it("an ID token past its exp by the adapter's clock is expired", async function () {
+      const adapter = adapterFor(op, "conn-a", { now: () => new Date(Date.now() + 2 * 60 * 60 * 1000) });
+      const { pending, callbackUrl } = await callbackFor(adapter, op, "alice");
+      expect((await rejectionOf(adapter, callbackUrl, pending)).reason).to.equal("id_token_expired");
     });
 
     it("step-up: a sign-in older than max_age by the adapter's clock is stale", async function () {

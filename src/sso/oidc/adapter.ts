@@ -84,6 +84,7 @@ export function createOidcAdapter(settings: OidcSettings, clientSecret: string, 
       const idToken = tokens.claims() as Claims | undefined;
       if (idToken === undefined) throw reject("invalid_id_token", "The token response carries no ID token.");
       checkSubject(idToken);
+      checkAuthorizedParty(idToken, settings.clientId);
       checkTimes(idToken, now(), pending.maxAgeSeconds);
       const userInfo = needsUserInfo(settings, idToken) && server.userinfo_endpoint ? await readUserInfo(config, tokens.access_token, idToken) : null;
       const identity = identityFromClaims(settings, idToken, userInfo);
@@ -116,6 +117,16 @@ function checkSubject(idToken: Claims): void {
   const sub = idToken.sub;
   if (typeof sub !== "string" || sub.length === 0 || sub.length > 255) {
     throw reject("invalid_id_token", "The ID token's subject is empty or too long.");
+  }
+}
+
+/**
+ * openid-client looks at azp only when aud lists several audiences; an azp naming another client means the
+ * token was requested by that client (OIDC Core §2), whatever aud says.
+ */
+function checkAuthorizedParty(idToken: Claims, clientId: string): void {
+  if (idToken.azp !== undefined && idToken.azp !== clientId) {
+    throw reject("id_token_wrong_audience", "The ID token was issued for another client.");
   }
 }
 
