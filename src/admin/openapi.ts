@@ -178,6 +178,81 @@ const RESPONSE_SCHEMAS = {
   },
 };
 
+const ownerRef = { type: ["object", "null"], required: ["id", "userName"], properties: { id: { type: "string", format: "uuid" }, userName: { type: "string" }, active: { type: "boolean" } } };
+const seatCount = {
+  counts: { type: "object", additionalProperties: { type: "integer" }, description: "People per seat class (policy seatClasses)" },
+  seats: {
+    type: "object",
+    description: "Per seat class, the people counted in it (each person once per scope, in their costliest class)",
+    additionalProperties: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["userId", "userName", "role"],
+        properties: {
+          userId: { type: "string", format: "uuid" },
+          userName: { type: "string" },
+          role: { type: "object", required: ["id", "name", "level", "builtIn"], properties: { id: { type: "string" }, name: { type: "string" }, level: { enum: ["organization", "workspace"] }, builtIn: { type: "boolean" } } },
+          workspace: { type: "object", properties: { id: { type: "string", format: "uuid" }, title: { type: "string" } }, description: "Organization report: where the role that counts is held" },
+        },
+      },
+    },
+  },
+};
+/** Ownership and seats (src/admin/ownership.routes.ts, seats.routes.ts). */
+const OWNERSHIP_AND_SEAT_SCHEMAS = {
+  Ownership: {
+    type: "object",
+    required: ["organization", "workspaces"],
+    properties: {
+      organization: { type: "object", required: ["owner"], properties: { owner: ownerRef } },
+      workspaces: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["workspaceId", "title", "owner", "ownedBy"],
+          properties: {
+            workspaceId: { type: "string", format: "uuid" },
+            title: { type: "string" },
+            owner: ownerRef,
+            ownedBy: { enum: ["workspace", "organization", "none"], description: "organization: no Owner of its own yet, so the organization's Owner holds it" },
+          },
+        },
+      },
+    },
+  },
+  OwnershipTransferResult: {
+    type: "object",
+    required: ["scope", "owner", "previousOwner", "previousOwnerKeeps", "note"],
+    properties: {
+      scope: { type: "object", required: ["type"], properties: { type: { enum: ["organization", "workspace"] }, organizationId: { type: "string" }, workspaceId: { type: "string" }, title: { type: "string" } } },
+      owner: ownerRef,
+      previousOwner: ownerRef,
+      previousOwnerKeeps: { type: ["object", "null"], properties: { key: { type: "string" }, name: { type: "string" } }, description: "The Admin role the former Owner keeps" },
+      note: { type: "string" },
+    },
+  },
+  WorkspaceSeats: { type: "object", required: ["workspaceId", "title", "counts", "seats"], properties: { seatClasses: { type: "array", items: { type: "string" } }, workspaceId: { type: "string", format: "uuid" }, title: { type: "string" }, ...seatCount } },
+  SeatsReport: {
+    type: "object",
+    required: ["seatClasses", "organization", "workspaces"],
+    properties: {
+      seatClasses: { type: "array", items: { type: "string" }, description: "The policy's seat classes, costliest first" },
+      organization: { type: "object", required: ["counts", "seats"], properties: seatCount },
+      workspaces: { type: "array", items: ref("WorkspaceSeats") },
+    },
+  },
+};
+
+const OWNER_ONLY = { "403": error("Owner-only (organization:transfer / workspace:transfer): operator API keys are always refused; a signed-in person who is not the current Owner too") };
+const transferOperation = (what: string, confirm: string) => ({
+  post: {
+    summary: `Transfer ${what} ownership to an active member (the current Owner only; confirm repeats ${confirm}); the former Owner keeps Admin`,
+    requestBody: body("OwnershipTransfer"),
+    responses: { "200": ok("Transferred", ref("OwnershipTransferResult")), ...INVALID, ...COMMON, ...OWNER_ONLY, "409": error("The new Owner is deactivated or already the Owner; nothing changed") },
+  },
+});
+
 const SCIM_OWNED = { "409": error("The group is owned by the identity provider (SCIM); nothing changed") };
 const PLAN_OR_BUILT_IN = { "403": error("A built-in role, a plan without custom roles (\"custom roles need a paid plan\"), or the permission is missing") };
 const grantOperations = (principal: string) => ({
@@ -358,10 +433,22 @@ export function adminOpenApi() {
           },
         },
       },
+      "/ownership": {
+        get: { summary: "Who owns the organization and each workspace (a workspace without its own Owner is held by the organization's)", responses: { "200": ok("Owners", ref("Ownership")), ...COMMON } },
+      },
+      "/ownership/transfer": transferOperation("the organization's", "the organization's name"),
+      "/workspaces/{id}/ownership/transfer": { parameters: [uuidParameter("id")], ...transferOperation("the workspace's", "the workspace's title") },
+      "/seats": {
+        get: { summary: "Author / viewer / free seats of the organization and of each workspace, with the people behind each number (permission users:read)", responses: { "200": ok("The report", ref("SeatsReport")), ...COMMON } },
+      },
+      "/workspaces/{id}/seats": {
+        parameters: [uuidParameter("id")],
+        get: { summary: "One workspace's seats (permission members:list there)", responses: { "200": ok("The workspace's seats", ref("WorkspaceSeats")), ...COMMON } },
+      },
     },
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An operator API key (npx gatehouse api-key create --org <id>)" } },
-      schemas: { ...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS },
+      schemas: { ...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS, ...OWNERSHIP_AND_SEAT_SCHEMAS },
     },
   };
 }

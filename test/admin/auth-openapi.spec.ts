@@ -69,6 +69,11 @@ describe("Admin API: authentication, authorisation, the OpenAPI document", () =>
       "delete /groups/{id}/overrides/{userId}": { method: "delete", url: `/groups/${UNKNOWN}/overrides/${user}` },
       "get /audit": { method: "get", url: "/audit" },
       "get /audit/export": { method: "get", url: "/audit/export" },
+      "get /ownership": { method: "get", url: "/ownership" },
+      "post /ownership/transfer": { method: "post", url: "/ownership/transfer", body: { toUserId: user, confirm: "Acme" } },
+      "post /workspaces/{id}/ownership/transfer": { method: "post", url: `/workspaces/${workspace}/ownership/transfer`, body: { toUserId: user, confirm: "Prod" } },
+      "get /seats": { method: "get", url: "/seats" },
+      "get /workspaces/{id}/seats": { method: "get", url: `/workspaces/${workspace}/seats` },
     };
   }
 

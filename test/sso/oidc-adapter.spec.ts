@@ -419,6 +419,12 @@ describe("OIDC adapter against oidc-provider", function () {
         expect(await reasonOf(spliced)).to.equal("id_token_bad_signature");
       });
 
+      it("malformed, or missing a required claim", async function () {
+        expect(await reasonOf(() => "not.a-jwt")).to.equal("invalid_id_token");
+        expect(await reasonOf(({ sub: _sub, ...claims }) => op.signIdToken(claims))).to.equal("invalid_id_token");
+        expect(await reasonOf((claims) => op.signIdToken({ ...claims, sub: "x".repeat(256) }))).to.equal("invalid_id_token");
+      });
+
       it("nonce of another sign-in", async function () {
         expect(await reasonOf((claims) => op.signIdToken({ ...claims, nonce: newOidcPending(null).nonce }))).to.equal("nonce_mismatch");
       });
