@@ -1,4 +1,5 @@
 /** The Admin API's OpenAPI 3.1 document, built from the same schemas ajv validates requests with. */
+import { PEOPLE_SCHEMAS, peoplePaths } from "./openapi-people.js";
 import { REQUEST_SCHEMAS } from "./schemas.js";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -155,6 +156,7 @@ const RESPONSE_SCHEMAS = {
     },
   },
   OverrideList: listOf("Override"),
+  ...PEOPLE_SCHEMAS,
   AuditEvent: {
     type: "object",
     required: ["id", "occurredAt", "actor", "action", "target", "requestId", "details"],
@@ -252,6 +254,120 @@ const transferOperation = (what: string, confirm: string) => ({
     responses: { "200": ok("Transferred", ref("OwnershipTransferResult")), ...INVALID, ...COMMON, ...OWNER_ONLY, "409": error("The new Owner is deactivated or already the Owner; nothing changed") },
   },
 });
+
+/** SSO connections, their claim mappings and sign-in sessions (issue 6). */
+const SSO_RESPONSE_SCHEMAS = {
+  SsoConnection: {
+    type: "object",
+    required: ["id", "protocol", "name", "enabled", "settings", "groupsByName", "loginUrl", "createdAt", "updatedAt"],
+    properties: {
+      id: { type: "string", format: "uuid" },
+      protocol: { enum: ["saml", "oidc"] },
+      name: { type: "string" },
+      enabled: { type: "boolean" },
+      settings: { type: "object", description: "The protocol's settings, fully defaulted (never a secret)" },
+      groupsByName: { type: "boolean" },
+      serviceProvider: {
+        type: "object",
+        description: "SAML: what the IdP admin enters (or imports from metadataUrl)",
+        properties: { entityId: { type: "string" }, acsUrl: { type: "string" }, sloUrl: { type: "string" }, metadataUrl: { type: "string" }, certificate: { type: "string" } },
+      },
+      oidc: {
+        type: "object",
+        description: "OIDC: the redirect URI to register at the IdP; whether a client secret is stored (it is never shown)",
+        properties: { redirectUri: { type: "string" }, clientSecretSet: { type: "boolean" } },
+      },
+      loginUrl: { type: "string", description: "Starts a sign-in through this connection" },
+      ...timestamps,
+    },
+  },
+  SsoConnectionList: listOf("SsoConnection"),
+  SsoGroupMapping: {
+    type: "object",
+    required: ["claimValue", "groupId", "groupName"],
+    properties: { claimValue: { type: "string" }, groupId: { type: "string", format: "uuid" }, groupName: { type: "string" } },
+  },
+  SsoGroupMappingList: listOf("SsoGroupMapping"),
+  SsoConnectionTest: {
+    type: "object",
+    required: ["ok"],
+    properties: { ok: { type: "boolean" }, reason: { type: "string", description: "When not ok: a short stable code such as discovery_failed" }, message: { type: "string" } },
+  },
+  Session: {
+    type: "object",
+    required: ["id", "userId", "connectionId", "createdAt", "lastSeenAt", "expiresAt", "ip", "userAgent"],
+    properties: {
+      id: { type: "string", format: "uuid" },
+      userId: { type: "string", format: "uuid" },
+      connectionId: { type: ["string", "null"], format: "uuid" },
+      createdAt: { type: "string", format: "date-time" },
+      lastSeenAt: { type: "string", format: "date-time" },
+      expiresAt: { type: "string", format: "date-time", description: "The absolute lifetime's end (the idle lifetime may end it sooner)" },
+      ip: { type: ["string", "null"] },
+      userAgent: { type: ["string", "null"] },
+    },
+  },
+  SessionList: listOf("Session"),
+  SessionsRevoked: { type: "object", required: ["revoked"], properties: { revoked: { type: "integer", description: "Live sessions ended" } } },
+};
+const NOT_THIS_PROTOCOL = { "409": error("The connection is of the other protocol; nothing changed") };
+const ssoPaths = {
+  "/sso/connections": {
+    get: { summary: "The organization's SSO connections (permission sso:manage)", responses: { "200": ok("Connections", ref("SsoConnectionList")), ...COMMON } },
+    post: {
+      summary: "Create a SAML connection (settings and/or metadataXml) or an OIDC connection (settings and clientSecret); SAML gets its own SP key pair",
+      requestBody: body("SsoConnectionCreate"),
+      responses: { "201": ok("Created", ref("SsoConnection")), ...INVALID, ...COMMON, ...CONFLICT },
+    },
+  },
+  "/sso/connections/{id}": {
+    parameters: [uuidParameter("id")],
+    get: { summary: "A connection", responses: { "200": ok("The connection", ref("SsoConnection")), ...COMMON } },
+    patch: {
+      summary: "Rename, enable or disable, change settings (merged over the current ones), re-import metadata, replace the client secret",
+      requestBody: body("SsoConnectionUpdate"),
+      responses: { "200": ok("Updated", ref("SsoConnection")), ...INVALID, ...COMMON, ...CONFLICT },
+    },
+    delete: { summary: "Delete a connection (its sessions, linked identities and claim mappings go with it)", responses: { "204": noContent, ...COMMON } },
+  },
+  "/sso/connections/{id}/sp-metadata": {
+    parameters: [uuidParameter("id")],
+    get: {
+      summary: "SAML: this connection's SP metadata for the IdP admin to import",
+      responses: { "200": { description: "SP metadata", content: { "application/samlmetadata+xml": { schema: { type: "string" } } } }, ...COMMON, ...NOT_THIS_PROTOCOL },
+    },
+  },
+  "/sso/connections/{id}/test": {
+    parameters: [uuidParameter("id")],
+    post: { summary: "OIDC: run discovery against the issuer and report ok, or the reason it failed", responses: { "200": ok("The outcome", ref("SsoConnectionTest")), ...COMMON, ...NOT_THIS_PROTOCOL } },
+  },
+  "/sso/connections/{id}/metadata": {
+    parameters: [uuidParameter("id")],
+    post: {
+      summary: "SAML: download the IdP's metadata from an https URL (no redirects, 10 s, 1 MB) and import it over the connection's settings",
+      requestBody: body("SsoMetadataImport"),
+      responses: { "200": ok("Updated", ref("SsoConnection")), ...INVALID, ...COMMON, ...NOT_THIS_PROTOCOL },
+    },
+  },
+  "/sso/connections/{id}/group-mappings": {
+    parameters: [uuidParameter("id")],
+    get: { summary: "Claim mappings: groups-claim values and the user groups they make people members of", responses: { "200": ok("Mappings", ref("SsoGroupMappingList")), ...COMMON } },
+    put: {
+      summary: "Replace the connection's claim mappings (applied at each sign-in, as memberships of source sso:<connection>)",
+      requestBody: body("SsoGroupMappings"),
+      responses: { "200": ok("The new mappings", ref("SsoGroupMappingList")), ...INVALID, ...COMMON },
+    },
+  },
+  "/users/{id}/sessions": {
+    parameters: [uuidParameter("id")],
+    get: { summary: "The user's live sign-in sessions, newest first", responses: { "200": ok("Sessions", ref("SessionList")), ...COMMON } },
+    delete: { summary: "Sign the user out everywhere: end every live session", responses: { "200": ok("How many ended", ref("SessionsRevoked")), ...COMMON } },
+  },
+  "/users/{id}/sessions/{sessionId}": {
+    parameters: [uuidParameter("id"), uuidParameter("sessionId")],
+    delete: { summary: "End one of the user's live sessions", responses: { "204": noContent, ...COMMON } },
+  },
+};
 
 const SCIM_OWNED = { "409": error("The group is owned by the identity provider (SCIM); nothing changed") };
 const PLAN_OR_BUILT_IN = { "403": error("A built-in role, a plan without custom roles (\"custom roles need a paid plan\"), or the permission is missing") };
@@ -406,6 +522,7 @@ export function adminOpenApi() {
         parameters: [uuidParameter("id")],
         get: { summary: "The user's overrides, in every group", responses: { "200": ok("Overrides", ref("OverrideList")), ...COMMON } },
       },
+      ...peoplePaths(),
       "/groups/{id}/overrides/{userId}": {
         parameters: [uuidParameter("id"), uuidParameter("userId")],
         put: {
@@ -415,6 +532,7 @@ export function adminOpenApi() {
         },
         delete: { summary: "Remove the override: the IdP's word counts again", responses: { "204": noContent, ...COMMON } },
       },
+      ...ssoPaths,
       "/audit": {
         get: {
           summary: "The organization's audit log, newest first, filtered, paged by an opaque keyset cursor (permission audit:read)",
@@ -448,7 +566,7 @@ export function adminOpenApi() {
     },
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An operator API key (npx gatehouse api-key create --org <id>)" } },
-      schemas: { ...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS, ...OWNERSHIP_AND_SEAT_SCHEMAS },
+      schemas: { ...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS, ...SSO_RESPONSE_SCHEMAS, ...OWNERSHIP_AND_SEAT_SCHEMAS },
     },
   };
 }

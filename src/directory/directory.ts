@@ -10,6 +10,7 @@ import { createInviteService } from "./invites.service.js";
 import { createMembershipService } from "./memberships.service.js";
 import { createOrganizationService } from "./organizations.service.js";
 import { createOverrideService } from "./overrides.service.js";
+import { createPeopleService } from "./people.service.js";
 import { createRoleService } from "./roles.service.js";
 import { createSpaceService } from "./spaces.service.js";
 import { createUserService } from "./users.service.js";
@@ -34,6 +35,7 @@ export function createDirectory(deps: { db: Db; now?: () => Date; credentialCach
     attachments: createAttachmentService(deps),
     overrides: createOverrideService(deps),
     roles: createRoleService({ db: deps.db, policy }),
+    people: createPeopleService({ db: deps.db, policy }),
     invites: createInviteService({ db: deps.db, policy, ...(deps.now ? { now: deps.now } : {}) }),
   };
 }

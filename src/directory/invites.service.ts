@@ -179,9 +179,17 @@ export function createInviteService({ db, policy, now = () => new Date() }: { db
     });
   }
 
+  /** The workspace a resource invite would apply in (to authorise it before anything is written). */
+  async function workspaceOfResource(organizationId: string, type: string, externalId: string): Promise<string> {
+    const found = policy().resourceTypes[type] ? await findResourceByRef(db, organizationId, type, externalId) : null;
+    if (!found) throw notFound(type, externalId);
+    return found.workspaceId;
+  }
+
   return {
     get,
     create,
+    workspaceOfResource,
     list,
     revoke,
     acceptPending: (person: { organizationId: string; userId: string; email: string }) => acceptPendingInvites(db, person, { policy: policy(), now: now() }),

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import supertest from "supertest";
 import { defaultPolicy } from "../../src/access/index.js";
 import { createAuthorizer } from "../../src/admin/authorize.js";
+import { generateServiceProviderKeyPair } from "../../src/sso/saml/certificates.js";
 import type { Plan } from "../../src/directory/organizations.service.js";
 import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
 
@@ -12,7 +13,9 @@ const CHALLENGE = 'Bearer realm="Gatehouse API"';
 describe("Admin API: authentication, authorisation, the OpenAPI document", () => {
   const context = useAdminApp();
   let tenant: AdminTenant;
+  let sso: { saml: string };
   let ids: { workspace: string; space: string; group: string; user: string; role: string; grant: string };
+  let inviteId: string;
 
   before(async () => {
     tenant = await context.newTenant("Acme");
@@ -22,6 +25,11 @@ describe("Admin API: authentication, authorisation, the OpenAPI document", () =>
     const role = ((await tenant.admin("get", "/roles")).body.items as Array<{ id: string; key: string | null }>).find((item) => item.key === "workspace.viewer")?.id as string;
     const grant = (await tenant.admin("post", `/groups/${group}/grants`, { role: { key: "workspace.editor" }, scope: { type: "workspace", workspaceId: workspace } })).body.id as string;
     ids = { workspace, space, group, user: await tenant.scimUser("sample@acme.test"), role, grant };
+    inviteId = (await tenant.admin("post", "/invites", { email: "sample-get@acme.test", roles: [{ key: "organization.viewer" }] })).body.id as string;
+    const certificate = (await generateServiceProviderKeyPair("idp.sample.test")).certificate;
+    const saml = await tenant.admin("post", "/sso/connections", { protocol: "saml", name: "Sample SAML", settings: { idpEntityId: "https://idp.sample.test", ssoUrl: "https://idp.sample.test/sso", idpCertificates: [certificate] } });
+    expect(saml.status, saml.text).to.equal(201);
+    sso = { saml: saml.body.id as string };
   });
 
   /** One request per documented operation, keyed "<method> <OpenAPI path>". */
@@ -67,8 +75,37 @@ describe("Admin API: authentication, authorisation, the OpenAPI document", () =>
       "get /users/{id}/overrides": { method: "get", url: `/users/${user}/overrides` },
       "put /groups/{id}/overrides/{userId}": { method: "put", url: `/groups/${group}/overrides/${user}`, body: { kind: "pin", reason: "sample" } },
       "delete /groups/{id}/overrides/{userId}": { method: "delete", url: `/groups/${UNKNOWN}/overrides/${user}` },
+      "get /users": { method: "get", url: "/users?q=sample" },
+      "get /users/{id}": { method: "get", url: `/users/${user}` },
+      "delete /users/{id}": { method: "delete", url: `/users/${UNKNOWN}` },
+      "post /users/{id}/roles": { method: "post", url: `/users/${user}/roles`, body: { role: { key: "workspace.viewer" }, workspaceId: workspace } },
+      "delete /users/{id}/roles/{grantId}": { method: "delete", url: `/users/${user}/roles/${UNKNOWN}` },
+      "get /workspaces/{id}/users": { method: "get", url: `/workspaces/${workspace}/users` },
+      "delete /workspaces/{id}/users/{userId}": { method: "delete", url: `/workspaces/${workspace}/users/${UNKNOWN}` },
+      "get /invites": { method: "get", url: "/invites?status=pending" },
+      "post /invites": { method: "post", url: "/invites", body: { email: "sample-invite@acme.test", roles: [{ key: "organization.viewer" }] } },
+      "get /invites/{id}": { method: "get", url: `/invites/${inviteId}` },
+      "delete /invites/{id}": { method: "delete", url: `/invites/${UNKNOWN}` },
       "get /audit": { method: "get", url: "/audit" },
       "get /audit/export": { method: "get", url: "/audit/export" },
+      "get /sso/connections": { method: "get", url: "/sso/connections" },
+      "post /sso/connections": {
+        method: "post",
+        url: "/sso/connections",
+        body: { protocol: "oidc", name: "Sample OIDC", settings: { issuer: "https://oidc.sample.test", clientId: "gatehouse" }, clientSecret: "sample-secret" },
+      },
+      "get /sso/connections/{id}": { method: "get", url: `/sso/connections/${sso.saml}` },
+      "patch /sso/connections/{id}": { method: "patch", url: `/sso/connections/${sso.saml}`, body: { enabled: true } },
+      "delete /sso/connections/{id}": { method: "delete", url: `/sso/connections/${UNKNOWN}` },
+      "get /sso/connections/{id}/sp-metadata": { method: "get", url: `/sso/connections/${sso.saml}/sp-metadata` },
+      // A SAML connection: 409 from the handler, without a network round trip to an issuer.
+      "post /sso/connections/{id}/test": { method: "post", url: `/sso/connections/${sso.saml}/test`, body: {} },
+      "post /sso/connections/{id}/metadata": { method: "post", url: `/sso/connections/${sso.saml}/metadata`, body: { url: "ftp://idp.sample.test/metadata" } },
+      "get /sso/connections/{id}/group-mappings": { method: "get", url: `/sso/connections/${sso.saml}/group-mappings` },
+      "put /sso/connections/{id}/group-mappings": { method: "put", url: `/sso/connections/${sso.saml}/group-mappings`, body: { items: [] } },
+      "get /users/{id}/sessions": { method: "get", url: `/users/${user}/sessions` },
+      "delete /users/{id}/sessions": { method: "delete", url: `/users/${user}/sessions` },
+      "delete /users/{id}/sessions/{sessionId}": { method: "delete", url: `/users/${user}/sessions/${UNKNOWN}` },
       "get /ownership": { method: "get", url: "/ownership" },
       "post /ownership/transfer": { method: "post", url: "/ownership/transfer", body: { toUserId: user, confirm: "Acme" } },
       "post /workspaces/{id}/ownership/transfer": { method: "post", url: `/workspaces/${workspace}/ownership/transfer`, body: { toUserId: user, confirm: "Prod" } },
