@@ -81,6 +81,14 @@ describe("OIDC adapter against oidc-provider: attacks", function () {
     expect((await rejectionOf(stripping, missing.callbackUrl, missing.pending)).reason).to.equal("token_exchange_failed");
   });
 
+  it("a pre-login state without a verifier or nonce is refused before the code is sent anywhere", async function () {
+    const adapter = adapterFor(providers.op);
+    const { pending, callbackUrl } = await callbackFor(adapter, providers.op, "alice");
+    expect((await rejectionOf(adapter, callbackUrl, { ...pending, codeVerifier: "" })).reason).to.equal("state_mismatch");
+    expect((await rejectionOf(adapter, callbackUrl, { ...pending, nonce: "" })).reason).to.equal("state_mismatch");
+    expect((await adapter.completeCallback(callbackUrl, pending, replayStore())).subject).to.equal("alice");
+  });
+
   it("a code is redeemed once: the same callback twice fails the second time", async function () {
     const adapter = adapterFor(providers.op);
     const { pending, callbackUrl } = await callbackFor(adapter, providers.op, "alice");

@@ -73,6 +73,11 @@ export function createOidcAdapter(settings: OidcSettings, clientSecret: string, 
     },
 
     async completeCallback(callbackUrl, pending, replay) {
+      // An empty verifier would make openid-client skip PKCE, and an empty nonce skip the nonce check: a
+      // pre-login state missing either is unusable, whatever the IdP would accept.
+      if (!pending.state || !pending.nonce || !pending.codeVerifier) {
+        throw reject("state_mismatch", "This sign-in's pre-login state is incomplete; start again.");
+      }
       const config = await configure();
       const server = config.serverMetadata();
       checkCallbackParams(callbackUrl.searchParams, {
