@@ -65,9 +65,7 @@ async function main(): Promise<void> {
   const readiness = createReadiness();
   const engine = createAccessEngine({ db, policy, notifications, maxUsers: config.access.cacheUsers, maxResources: config.access.cacheResources });
   await engine.start();
-  const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: `${publicBaseUrl(config)}/scim/v2`, logger, afterWrite: engine.afterWrite });
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
-  const admin = createAdminRouter({ db, engine, audit: createAuditService({ db }), credentials: directory.credentials });
   const sso = await createSso({
     db,
     policy,
@@ -78,6 +76,23 @@ async function main(): Promise<void> {
     returnToOrigins: config.sso.returnToOrigins,
     allowInsecureIdpRequests: config.sso.allowInsecureIdpRequests,
     loginStateTtlSeconds: config.sso.loginStateTtlSeconds,
+  });
+  const scim = createScimRouter({
+    db,
+    directory,
+    audit: createAuditService({ db }),
+    baseUrl: `${publicBaseUrl(config)}/scim/v2`,
+    logger,
+    afterWrite: engine.afterWrite,
+    sessions: sso.sessions,
+  });
+  const admin = createAdminRouter({
+    db,
+    engine,
+    audit: createAuditService({ db }),
+    credentials: directory.credentials,
+    connections: sso.connections,
+    allowInsecureIdpRequests: config.sso.allowInsecureIdpRequests,
   });
   const app = buildApp({ config, database, logger, readiness, routers: { scim, access, admin, auth: sso.router } });
   // POST /access/v1/check, the product's hot path, is answered before Express (same code, same responses).

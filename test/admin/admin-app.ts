@@ -47,7 +47,6 @@ export async function startAdminInstance(database: Database): Promise<AdminInsta
   const engine = createAccessEngine({ db, policy, notifications, versionWaitMs: 300 });
   await engine.start();
   const audit = createAuditService({ db });
-  const scim = createScimRouter({ db, directory, audit, baseUrl: `${PUBLIC_URL}/scim/v2`, afterWrite: engine.afterWrite });
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
   const afterWrites: string[] = [];
   const afterWrite = async (organizationId: string) => {
@@ -66,7 +65,8 @@ export async function startAdminInstance(database: Database): Promise<AdminInsta
     allowInsecureIdpRequests: true,
     loginStateTtlSeconds: 600,
   });
-  const admin = createAdminRouter({ db, engine: { policy, afterWrite }, audit, credentials: directory.credentials });
+  const scim = createScimRouter({ db, directory, audit, baseUrl: `${PUBLIC_URL}/scim/v2`, afterWrite: engine.afterWrite, sessions: sso.sessions });
+  const admin = createAdminRouter({ db, engine: { policy, afterWrite }, audit, credentials: directory.credentials, connections: sso.connections, allowInsecureIdpRequests: true });
   const app = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access, admin, auth: sso.router } });
   return { app, engine, notifications, afterWrites, sso, close: () => notifications.close() };
 }

@@ -245,6 +245,19 @@ describe("SSO: OIDC sign-in end to end", function () {
     expect((await browser.get("/auth/session")).status).to.equal(401);
   });
 
+  it("answers /scim/v2/Me with the signed-in person's SCIM resource, read-only", async () => {
+    const browser = new Browser(context.app);
+    expect((await browser.get("/scim/v2/Me")).status).to.equal(401);
+    await browser.get(await throughIdp(browser));
+    const me = await browser.get("/scim/v2/Me");
+    expect(me.status, me.text).to.equal(200);
+    expect(me.headers["content-type"]).to.match(/^application\/scim\+json/);
+    expect(me.body.userName).to.equal("alice@acme.test");
+    expect(me.body.schemas).to.include("urn:ietf:params:scim:schemas:core:2.0:User");
+    const put = await browser.postJson("/scim/v2/Me", {});
+    expect(put.status).to.equal(405);
+  });
+
   it("finds the connection from the email domain (home-realm discovery)", async () => {
     const browser = new Browser(context.app);
     const found = await browser.get("/auth/login?email=Alice@ACME.test&returnTo=/x");

@@ -1,4 +1,4 @@
-import express, { type RequestHandler, type Router } from "express";
+import express, { type Request, type RequestHandler, type Response, type Router } from "express";
 import type { Logger } from "pino";
 import type { AuditService } from "../../audit/audit.service.js";
 import type { Directory } from "../../directory/directory.js";
@@ -20,6 +20,8 @@ export interface ScimRouterDeps {
   baseUrl: string;
   logger?: Logger;
   afterWrite?: (organizationId: string) => Promise<unknown>;
+  /** The signed-in person behind a session cookie (single sign-on): who /Me is. Without it /Me is 501. */
+  sessions?: { authenticate(req: Request): Promise<{ organizationId: string; userId: string } | null> };
 }
 
 /** RFC 7644 §3.12 asks for 405 on a method the endpoint does not support; RFC 9110 §15.5.6 for an Allow header. */
@@ -43,6 +45,24 @@ export function createScimRouter(options: ScimRouterDeps): Router {
   const router = express.Router();
 
   router.use(createDiscoveryRouter(options.baseUrl));
+  // RFC 7644 §3.11: /Me is the authenticated person. A SCIM token stands for an identity provider, not a
+  // person, so /Me answers to a sign-in session; the IdP owns the record, so it is read-only here.
+  const { sessions } = options;
+  if (sessions) {
+    router
+      .route("/Me")
+      .get(async (req: Request, res: Response) => {
+        const session = await sessions.authenticate(req);
+        if (!session) {
+          res.set("WWW-Authenticate", 'Bearer realm="Gatehouse SCIM"');
+          throw new ScimError(401, undefined, "/Me is the signed-in person: sign in first (session cookie)");
+        }
+        res.locals.scimPrincipal = { organizationId: session.organizationId, tokenId: "session", tokenName: "session" };
+        req.params.id = session.userId;
+        await users.get(req, res);
+      })
+      .all(methodNotAllowed);
+  }
   router.use(requireScimToken(options.directory.credentials));
 
   router.route("/Users").get(users.list).post(users.create).all(methodNotAllowed);
@@ -54,7 +74,7 @@ export function createScimRouter(options: ScimRouterDeps): Router {
   router.post("/.search", createRootSearch(deps));
   router.route("/Bulk").post(createBulkHandler(deps)).all(methodNotAllowed);
   router.all("/Me", () => {
-    throw new ScimError(501, undefined, "/Me needs a signed-in user; it becomes available with single sign-on");
+    throw new ScimError(501, undefined, "/Me is the signed-in person; this server does not serve single sign-on");
   });
   return router;
 }
