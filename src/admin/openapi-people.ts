@@ -99,12 +99,13 @@ export const PEOPLE_SCHEMAS = {
             type: "array",
             items: {
               type: "object",
-              required: ["id", "displayName", "origin", "membership", "override"],
+              required: ["id", "displayName", "origin", "membership", "effective", "override"],
               properties: {
                 id: uuid,
                 displayName: { type: "string" },
                 origin: { enum: ["scim", "manual"] },
-                membership: { type: "array", items: { enum: ["idp", "manual", "sso_claim", "pin"] }, description: "Empty when an exclude override keeps them out" },
+                membership: { type: "array", items: { enum: ["idp", "manual", "sso_claim", "pin"] }, description: "How they are in the group (the IdP, a manual group, a sign-in claim, a pin)" },
+                effective: { type: "boolean", description: "false when an exclude override keeps them out of the group's access" },
                 override: { type: ["object", "null"], properties: { kind: { enum: ["pin", "exclude"] }, reason: { type: "string" }, author: { type: "string" }, createdAt: { type: "string", format: "date-time" } } },
               },
             },

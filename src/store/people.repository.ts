@@ -36,6 +36,8 @@ export interface GroupOfPerson {
   displayName: string;
   origin: "scim" | "manual";
   membership: MembershipKind[];
+  /** Whether the membership counts for access: false when an exclude override keeps them out. */
+  effective: boolean;
   override: { kind: "pin" | "exclude"; reason: string; author: string; createdAt: Date } | null;
 }
 
@@ -151,6 +153,7 @@ export async function listGroupsOfPerson(db: Db, organizationId: string, userId:
        UNION SELECT group_id, NULL FROM membership_overrides WHERE organization_id = $1 AND user_id = $2 AND kind = 'exclude')
      SELECT gr.id, gr.display_name AS "displayName", gr.origin,
        coalesce(array_agg(DISTINCT h.how ORDER BY h.how) FILTER (WHERE h.how IS NOT NULL), '{}') AS membership,
+       NOT bool_or(h.how IS NULL) AS effective,
        (SELECT json_build_object('kind', o.kind, 'reason', o.reason, 'author', o.author, 'createdAt', o.created_at)
           FROM membership_overrides o WHERE o.group_id = gr.id AND o.user_id = $2) AS override
      FROM how h JOIN groups gr ON gr.id = h.group_id
