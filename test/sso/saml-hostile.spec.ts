@@ -189,6 +189,17 @@ describe("SAML hostile responses (IDP-TRAFFIC.md pitfalls)", function () {
       expect(store.seen.size).to.equal(0);
     });
 
+    it("a successful status with no assertion, an empty NameID, another message type at the ACS", async () => {
+      await refused("no_assertion", { afterSigning: (xml) => xml.replace(SIGNED_ASSERTION, "") });
+      await refused("no_subject", { nameIdXml: "" });
+      const logout = cast.idp.signRoot(cast.idp.logoutRequestXml(cast.spA, { nameId: "alice@acme.test" }));
+      await refused("malformed", { form: { SAMLResponse: Buffer.from(logout).toString("base64") } });
+    });
+
+    it("an encrypted assertion that was not signed before encryption", async () => {
+      await refused("bad_signature", { encryptFor: cast.spA.certificate, signAssertion: false, signResponse: true });
+    });
+
     it("a failed status", async () => {
       await refused("status_not_success", { status: "urn:oasis:names:tc:SAML:2.0:status:Responder" });
     });

@@ -60,7 +60,7 @@ export async function validateLoginResponse(
   checkWindow(assertion.conditionsNotBefore, assertion.conditionsNotOnOrAfter, expectations, "the assertion");
   const confirmation = checkBearerConfirmation(assertion, expectations);
   checkInResponseTo(envelope, confirmation, expectations);
-  if (!assertion.nameId) throw reject("no_subject", "the assertion names no subject");
+  if (!assertion.nameId?.trim()) throw reject("no_subject", "the assertion names no subject");
   if (!(await replay.remember(expected.connectionId, assertion.id, replayExpiry(assertion, confirmation, expectations)))) {
     throw reject("replayed", "this assertion has already been used");
   }
@@ -85,12 +85,14 @@ function toIdentity(settings: SamlSettings, assertion: SignedAssertion): SignInI
     const value = assertion.attributeValues(name).find((entry) => entry.trim() !== "");
     return value === undefined ? null : value.trim();
   };
+  // The raw NameID goes back to the IdP in LogoutRequests; the subject drops only surrounding whitespace.
   const nameId = assertion.nameId!;
-  const email = one(mapping.email) ?? (assertion.nameIdFormat === EMAIL_FORMAT ? nameId : null);
+  const subject = nameId.trim();
+  const email = one(mapping.email) ?? (assertion.nameIdFormat === EMAIL_FORMAT ? subject : null);
   const groups = mapping.groups === null ? [] : [...new Set(assertion.attributeValues(mapping.groups).map((g) => g.trim()).filter((g) => g !== ""))];
   const authenticatedAt = assertion.authnInstant === null ? null : new Date(assertion.authnInstant);
   return {
-    subject: nameId,
+    subject,
     email,
     givenName: one(mapping.givenName),
     familyName: one(mapping.familyName),

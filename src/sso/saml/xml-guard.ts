@@ -11,7 +11,7 @@ import { SignInRejected } from "../identity.js";
 /** Base64 characters of a POSTed SAMLResponse / SAMLRequest. */
 export const MAX_ENCODED_BYTES = 512 * 1024;
 const MAX_XML_BYTES = 512 * 1024;
-const MAX_ELEMENTS = 5_000;
+const MAX_ELEMENTS = 20_000;
 const MAX_DEPTH = 64;
 const LIMITS: Record<string, number> = { Transform: 6, Reference: 3, Signature: 3, Assertion: 1, EncryptedAssertion: 1 };
 
