@@ -87,6 +87,16 @@ export async function revokeUserSessions(db: Db, organizationId: string, userId:
   return rowCount;
 }
 
+/** Ends one live session of a user (admin revocation); false when the user has no such live session (as listUserSessions lists them). */
+export async function revokeUserSession(db: Db, organizationId: string, userId: string, sessionId: string, reason: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE sessions SET revoked_at = now(), revoked_reason = $4 WHERE organization_id = $1 AND user_id = $2 AND id = $3 AND revoked_at IS NULL
+        AND absolute_expires_at > now() AND idle_expires_at > now()`,
+    [organizationId, userId, sessionId, reason],
+  );
+  return rowCount > 0;
+}
+
 /** SAML single logout from the IdP: the sessions of this connection for this NameID (and SessionIndex, if given). */
 export async function revokeSamlSessions(db: Db, connectionId: string, nameId: string, sessionIndex: string | null): Promise<Array<{ id: string; userId: string; organizationId: string }>> {
   const { rows } = await db.query<{ id: string; userId: string; organizationId: string }>(
