@@ -26,6 +26,8 @@ export interface AuditChange {
 
 export interface AdminWriteContext {
   directory: Directory;
+  /** The write's transaction, for services outside the directory (domains). */
+  db: Db;
   principal: ApiKeyPrincipal;
   audit(action: string, target: AuditTarget, change: AuditChange): Promise<void>;
 }
@@ -77,6 +79,7 @@ export function createAdminWrite({ db, policy, audit, afterWrite, backoff = rand
       db.transaction((tx) =>
         work({
           directory: createDirectory({ db: tx, policy }),
+          db: tx,
           principal,
           audit: (action, target, change) =>
             audit.record(

@@ -37,9 +37,54 @@ const RESPONSE_SCHEMAS = {
   Workspace: {
     type: "object",
     required: ["id", "title", "slug", "spacesEnabled", "createdAt", "updatedAt"],
-    properties: { id: { type: "string", format: "uuid" }, title: { type: "string" }, slug: { type: "string" }, spacesEnabled: { type: "boolean" }, ...timestamps },
+    properties: {
+      id: { type: "string", format: "uuid" },
+      title: { type: "string" },
+      slug: { type: "string" },
+      spacesEnabled: { type: "boolean" },
+      auditRetentionDays: { type: ["integer", "null"], description: "Days its audit events are kept; null: the organization's retention" },
+      ...timestamps,
+    },
   },
   WorkspaceList: listOf("Workspace"),
+  Organization: {
+    type: "object",
+    required: ["id", "name", "plan", "sessionIdleMinutes", "sessionAbsoluteMinutes", "jitProvisioning", "featureFlags", "auditRetentionDays", "createdAt", "updatedAt"],
+    properties: {
+      id: { type: "string", format: "uuid" },
+      name: { type: "string" },
+      plan: { enum: ["free", "paid", "enterprise"] },
+      sessionIdleMinutes: { type: "integer" },
+      sessionAbsoluteMinutes: { type: "integer" },
+      jitProvisioning: { type: "boolean" },
+      featureFlags: { type: "object", additionalProperties: { type: "boolean" } },
+      auditRetentionDays: { type: ["integer", "null"], description: "null: audit events are kept forever" },
+      ...timestamps,
+    },
+  },
+  Domain: {
+    type: "object",
+    required: ["domain", "verified", "verifiedAt", "verification", "defaultRole", "defaultWorkspaceId", "createdAt", "updatedAt"],
+    properties: {
+      domain: { type: "string" },
+      verified: { type: "boolean", description: "Set only by the DNS check (POST …/verify) or an operator (gatehouse domain verify)" },
+      verifiedAt: { type: ["string", "null"], format: "date-time" },
+      verification: {
+        type: "object",
+        required: ["type", "name", "value"],
+        description: "The DNS record to publish to prove the organization controls the domain",
+        properties: { type: { const: "TXT" }, name: { type: "string" }, value: { type: "string" } },
+      },
+      defaultRole: {
+        type: ["object", "null"],
+        required: ["id", "key", "name", "level", "builtIn"],
+        properties: { id: { type: "string", format: "uuid" }, key: { type: ["string", "null"] }, name: { type: "string" }, level: { enum: ["organization", "workspace"] }, builtIn: { type: "boolean" } },
+      },
+      defaultWorkspaceId: { type: ["string", "null"], format: "uuid" },
+      ...timestamps,
+    },
+  },
+  DomainList: listOf("Domain"),
   Space: {
     type: "object",
     required: ["id", "workspaceId", "name", "description", "dataFilter", "createdAt", "updatedAt"],
@@ -369,6 +414,8 @@ const ssoPaths = {
   },
 };
 
+const domainParameter = { name: "domain", in: "path", required: true, schema: { type: "string", maxLength: 253 }, description: "e.g. example.com (case-insensitive)" };
+
 const SCIM_OWNED = { "409": error("The group is owned by the identity provider (SCIM); nothing changed") };
 const PLAN_OR_BUILT_IN = { "403": error("A built-in role, a plan without custom roles (\"custom roles need a paid plan\"), or the permission is missing") };
 const grantOperations = (principal: string) => ({
@@ -533,6 +580,39 @@ export function adminOpenApi() {
         delete: { summary: "Remove the override: the IdP's word counts again", responses: { "204": noContent, ...COMMON } },
       },
       ...ssoPaths,
+      "/organization": {
+        get: { summary: "The organization's settings (permission organization:read)", responses: { "200": ok("The organization", ref("Organization")), ...COMMON } },
+        patch: {
+          summary: "Change settings (organization:manage; the plan also needs billing:manage, feature flags features:manage); featureFlags are merged, null removing one",
+          requestBody: body("OrganizationUpdate"),
+          responses: { "200": ok("Updated", ref("Organization")), ...INVALID, ...COMMON, "409": error("Down to a plan without custom roles while custom roles exist: details.roles lists them; nothing changed") },
+        },
+      },
+      "/organization/domains": {
+        get: { summary: "Allowed email domains, verified or not, with their default role", responses: { "200": ok("Domains", ref("DomainList")), ...COMMON } },
+      },
+      "/organization/domains/{domain}": {
+        parameters: [domainParameter],
+        get: { summary: "An allowed email domain", responses: { "200": ok("The domain", ref("Domain")), ...COMMON } },
+        put: {
+          summary: "Add a domain (unverified) or replace its default role: a workspace role names its workspace, an organization role none; custom roles need a paid plan",
+          requestBody: body("DomainPut"),
+          responses: { "200": ok("Updated", ref("Domain")), "201": ok("Added", ref("Domain")), ...INVALID, ...COMMON },
+        },
+        delete: { summary: "Remove an allowed email domain", responses: { "204": noContent, ...COMMON } },
+      },
+      "/organization/domains/{domain}/verify": {
+        parameters: [domainParameter],
+        post: {
+          summary: "Verify the domain by its DNS TXT record (verification.value); verifying a verified domain changes nothing",
+          responses: {
+            "200": ok("Verified", ref("Domain")),
+            ...COMMON,
+            "409": error("Another organization has verified this domain; nothing changed"),
+            "412": error("The TXT record is not published (details.record says what to publish), or DNS could not be asked; nothing changed"),
+          },
+        },
+      },
       "/audit": {
         get: {
           summary: "The organization's audit log, newest first, filtered, paged by an opaque keyset cursor (permission audit:read)",

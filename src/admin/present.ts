@@ -9,6 +9,7 @@ export function presentWorkspace(workspace: WorkspaceRecord) {
     title: workspace.title,
     slug: workspace.slug,
     spacesEnabled: workspace.spacesEnabled,
+    auditRetentionDays: workspace.auditRetentionDays,
     createdAt: workspace.createdAt.toISOString(),
     updatedAt: workspace.updatedAt.toISOString(),
   };

@@ -1,4 +1,7 @@
-/** Workspaces (issue 5): create, rename, turn Spaces on or off, list with search, sort and paging; delete (owner-only). */
+/**
+ * Workspaces (issue 5): create, rename, turn Spaces on or off, set audit retention, list with search, sort and
+ * paging; delete (owner-only).
+ */
 import type { Request, Router } from "express";
 import type { WorkspaceListQuery } from "../directory/workspaces.service.js";
 import { apiKeyPrincipalOf } from "../http/api-key-auth.js";
@@ -83,6 +86,7 @@ export function mountWorkspaceRoutes(router: Router, { directory, write, authori
         const before = presentWorkspace(await tx.workspaces.get(organizationId, param(req, "id")));
         if (body.title !== undefined) await tx.workspaces.rename(organizationId, before.id, body.title);
         if (body.spacesEnabled !== undefined) await tx.workspaces.setSpacesEnabled(organizationId, before.id, body.spacesEnabled);
+        if (body.auditRetentionDays !== undefined) await tx.workspaces.setAuditRetention(organizationId, before.id, body.auditRetentionDays);
         const after = presentWorkspace(await tx.workspaces.get(organizationId, before.id));
         await audit("workspace.update", { type: "workspace", id: before.id }, { before, after });
         return after;

@@ -5,6 +5,7 @@ import {
   findWorkspace,
   insertWorkspace,
   listWorkspaces,
+  setWorkspaceAuditRetention,
   updateWorkspace,
   type WorkspaceRecord,
   type WorkspaceSort,
@@ -107,6 +108,16 @@ export function createWorkspaceService({ db }: { db: Db }) {
     });
   }
 
+  /** Days the workspace's audit events are kept (1–3650); null: the organization's retention applies. */
+  async function setAuditRetention(organizationId: string, id: string, days: number | null): Promise<WorkspaceRecord> {
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > 3650)) {
+      throw new DomainError("invalid_value", "auditRetentionDays must be a whole number from 1 to 3650, or null", { field: "auditRetentionDays" });
+    }
+    const updated = isUuid(id) ? await setWorkspaceAuditRetention(db, organizationId, id, days) : null;
+    if (!updated) throw notFound("workspace", id);
+    return updated;
+  }
+
   async function remove(organizationId: string, id: string): Promise<void> {
     if (!isUuid(id) || !(await deleteWorkspace(db, organizationId, id))) throw notFound("workspace", id);
   }
@@ -117,7 +128,7 @@ export function createWorkspaceService({ db }: { db: Db }) {
     return { items, total, limit: parsed.limit, offset: parsed.offset };
   }
 
-  return { get, create, rename, setSpacesEnabled, remove, list };
+  return { get, create, rename, setSpacesEnabled, setAuditRetention, remove, list };
 }
 
 export type WorkspaceService = ReturnType<typeof createWorkspaceService>;

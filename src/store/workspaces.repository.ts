@@ -6,6 +6,8 @@ export interface WorkspaceRecord {
   title: string;
   slug: string;
   spacesEnabled: boolean;
+  /** Audit events about the workspace are kept this many days; null: the organization's retention applies. */
+  auditRetentionDays: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -16,11 +18,12 @@ interface WorkspaceRow {
   title: string;
   slug: string;
   spaces_enabled: boolean;
+  audit_retention_days: number | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = "id, organization_id, title, slug, spaces_enabled, created_at, updated_at";
+const COLUMNS = "id, organization_id, title, slug, spaces_enabled, audit_retention_days, created_at, updated_at";
 
 function toRecord(row: WorkspaceRow): WorkspaceRecord {
   return {
@@ -29,6 +32,7 @@ function toRecord(row: WorkspaceRow): WorkspaceRecord {
     title: row.title,
     slug: row.slug,
     spacesEnabled: row.spaces_enabled,
+    auditRetentionDays: row.audit_retention_days === null ? null : Number(row.audit_retention_days),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -72,6 +76,15 @@ export async function updateWorkspace(
     `UPDATE workspaces SET title = COALESCE($3, title), spaces_enabled = COALESCE($4, spaces_enabled), updated_at = now()
      WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
     [organizationId, id, changes.title ?? null, changes.spacesEnabled ?? null],
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** null: the organization's retention applies to the workspace's events. */
+export async function setWorkspaceAuditRetention(db: Db, organizationId: string, id: string, days: number | null): Promise<WorkspaceRecord | null> {
+  const { rows } = await db.query<WorkspaceRow>(
+    `UPDATE workspaces SET audit_retention_days = $3, updated_at = now() WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+    [organizationId, id, days],
   );
   return rows[0] ? toRecord(rows[0]) : null;
 }

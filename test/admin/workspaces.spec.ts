@@ -158,6 +158,32 @@ describe("Admin API: workspaces", () => {
       expect(await tenant.events()).to.deep.equal(before);
     });
 
+    it("sets and clears the workspace's audit retention (shown in every response), audited; 400 out of range changes nothing", async () => {
+      const workspace = await create("Retained");
+      const id = String(workspace.id);
+      expect(workspace.auditRetentionDays).to.equal(null);
+      const before = (await tenant.events()).length;
+      const res = await tenant.admin("patch", `/workspaces/${id}`, { auditRetentionDays: 90 });
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body).to.include({ id, title: "Retained", auditRetentionDays: 90 });
+      expect((await tenant.admin("get", `/workspaces/${id}`)).body.auditRetentionDays).to.equal(90);
+      expect((await tenant.admin("get", "/workspaces?q=Retained")).body.items[0]).to.include({ id, auditRetentionDays: 90 });
+      const events = (await tenant.events()).slice(before);
+      expect(events.map((e) => [e.action, e.targetId, e.workspaceId])).to.deep.equal([["workspace.update", id, id]]);
+      expect(events[0]?.details).to.deep.include({ before: workspace, after: res.body });
+
+      const unchanged = await tenant.events();
+      for (const days of [0, 3651, 1.5, "30"]) {
+        expectApiError(await tenant.admin("patch", `/workspaces/${id}`, { auditRetentionDays: days }), 400, "invalid_request");
+      }
+      expectApiError(await other.admin("patch", `/workspaces/${id}`, { auditRetentionDays: 1 }), 404, "not_found");
+      expect((await tenant.admin("get", `/workspaces/${id}`)).body.auditRetentionDays).to.equal(90);
+      expect(await tenant.events()).to.deep.equal(unchanged);
+
+      const cleared = await tenant.admin("patch", `/workspaces/${id}`, { auditRetentionDays: null });
+      expect(cleared.body.auditRetentionDays).to.equal(null);
+    });
+
     it("409 turning Spaces off while Spaces exist, nothing changed", async () => {
       const workspace = await create("With Spaces", true);
       const id = String(workspace.id);
