@@ -56,6 +56,15 @@ describe("SAML adapter", function () {
       expect(store.seen.size).to.equal(1);
     });
 
+    it("samlify's own IdP output (its default login response template) is accepted", async () => {
+      const adapter = createSamlAdapter(cast.idp.settings(), cast.spA);
+      const { url, requestId } = await adapter.loginRedirect({ relayState: "r", forceAuthn: false });
+      const form = await cast.idp.samlifyLoginResponse(url, cast.spA, adapter.serviceProviderMetadata(), { nameId: "carol@acme.test", group: "eng" });
+      const identity = await adapter.validateLoginResponse(form, { requestId, connectionId: "conn-a" }, memoryReplayStore());
+      expect(identity).to.deep.include({ subject: "carol@acme.test", email: "carol@acme.test", authenticatedAt: null });
+      expect(identity.groups).to.deep.equal(["eng"]);
+    });
+
     it("ForceAuthn is asked for only when step-up needs it, and every AuthnRequest has a fresh id", async () => {
       const adapter = createSamlAdapter(cast.idp.settings(), cast.spA);
       const forced = await adapter.loginRedirect({ relayState: "r", forceAuthn: true });

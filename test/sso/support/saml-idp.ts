@@ -99,6 +99,8 @@ export interface TestIdp {
   redirectQuery(field: "SAMLRequest" | "SAMLResponse", xml: string, relayState?: string, key?: KeyPair): string;
   /** Signs a protocol message's root element (enveloped signature) for the POST binding. */
   signRoot(xml: string, key?: KeyPair): string;
+  /** samlify's own login response (its default template, assertion signed as our SP metadata asks) to an AuthnRequest URL. samlify puts one value per attribute tag. */
+  samlifyLoginResponse(requestUrl: string, sp: SamlServiceProvider, spMetadata: string, user: { nameId: string; group: string }): Promise<{ SAMLResponse: string }>;
   logoutRequestXml(sp: SamlServiceProvider, options: { nameId: string; sessionIndex?: string; issuer?: string; destination?: string; id?: string }): string;
   logoutResponseXml(sp: SamlServiceProvider, options: { inResponseTo: string; status?: string; issuer?: string; destination?: string }): string;
 }
@@ -203,6 +205,34 @@ export function createTestIdp(options: { entityId?: string; keys?: KeyPair } = {
         xml = Buffer.from(encoded, "base64").toString("utf8");
       }
       return { form: { SAMLResponse: encoded }, assertionId, xml };
+    },
+
+    async samlifyLoginResponse(requestUrl, sp, spMetadata, user) {
+      const serviceProvider = samlify.ServiceProvider({ metadata: spMetadata });
+      const issuer = samlify.IdentityProvider({
+        entityID: entityId, privateKey: keys.privateKey, signingCert: keys.certificate,
+        nameIDFormat: [EMAIL_FORMAT],
+        singleSignOnService: [{ Binding: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect", Location: ssoUrl }],
+        singleLogoutService: [{ Binding: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect", Location: sloUrl }],
+        loginResponseTemplate: {
+          context: samlify.SamlLib.defaultLoginResponseTemplate.context,
+          attributes: [{ name: "groups", valueTag: "groups", nameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:basic", valueXsiType: "xs:string" }],
+        },
+      });
+      const query = Object.fromEntries(new URL(requestUrl).searchParams);
+      const { extract } = (await issuer.parseLoginRequest(serviceProvider, "redirect", { query })) as unknown as { extract: { request: { id: string } } };
+      const now = new Date();
+      const later = new Date(now.getTime() + 5 * 60_000).toISOString();
+      const { context } = (await issuer.createLoginResponse(serviceProvider, { extract } as never, "post", { email: user.nameId }, (template: string) => ({
+        id: newId(),
+        context: samlify.SamlLib.replaceTagsByValue(template, {
+          ID: newId(), AssertionID: newId(), Destination: sp.acsUrl, Audience: sp.entityId, SubjectRecipient: sp.acsUrl,
+          Issuer: entityId, IssueInstant: now.toISOString(), StatusCode: SUCCESS, ConditionsNotBefore: now.toISOString(),
+          ConditionsNotOnOrAfter: later, SubjectConfirmationDataNotOnOrAfter: later, NameIDFormat: EMAIL_FORMAT, NameID: user.nameId,
+          InResponseTo: extract.request.id, AuthnStatement: "", attrGroups: user.group,
+        }),
+      }))) as { context: string };
+      return { SAMLResponse: context };
     },
 
     redirectQuery(field, xml, relayState, key = keys) {

@@ -174,7 +174,8 @@ export async function startSimpleSamlPhp(users: SimpleSamlUser[]): Promise<Simpl
   symlinkSync(join(PACKAGE_DIR, "www"), join(dir, "docroot", "simplesaml"));
 
   let output = "";
-  const child = spawn("php", ["-S", `127.0.0.1:${port}`, "-t", join(dir, "docroot")], {
+  // No opcache: it re-reads a changed PHP file only every few seconds, and trust()/setUsers() rewrite metadata files.
+  const child = spawn("php", ["-d", "opcache.enable=0", "-S", `127.0.0.1:${port}`, "-t", join(dir, "docroot")], {
     cwd: dir,
     env: { ...process.env, SIMPLESAMLPHP_CONFIG_DIR: join(dir, "config") },
     stdio: ["ignore", "pipe", "pipe"],
