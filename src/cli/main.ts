@@ -6,8 +6,11 @@ import { ConfigError } from "../config.js";
 import { DomainError } from "../directory/domain-error.js";
 import { DatabaseInUseError } from "../store/data-source.js";
 import { openCliContext, type CliContext } from "./context.js";
+import { runAuditCommand } from "./audit.command.js";
 import { runCredentialCommand } from "./credentials.command.js";
 import { parseOwnerArgs, runOwnerCommand } from "./owner.command.js";
+import { parseOwnerArgs, runOwnerCommand } from "./owner.command.js";
+import { runDomainCommand } from "./domains.command.js";
 import { consoleOutput, printTable, UsageError, type Output } from "./output.js";
 
 const USAGE = `Usage: gatehouse <command> [options]
@@ -24,6 +27,13 @@ Commands:
   owner transfer <organization id> --to <user id|userName> [--workspace <id>] --reason "<why>" [--json]
                                             break-glass: name the organization's (or a workspace's) Owner
                                             without the current Owner; audited loudly, logged at warn
+  owner transfer <organization id> --to <user id|userName> [--workspace <id>] --reason "<why>" [--json]
+                                            break-glass: name the organization's (or a workspace's) Owner
+                                            without the current Owner; audited loudly, logged at warn
+  domain verify <organization id> <domain> [--skip-dns] [--json]
+                                            mark an allowed email domain verified (after its DNS TXT
+                                            check, or on the operator's word with --skip-dns); audited
+  audit prune [--json]                      delete audit events older than their retention, once
 
 The database is the server's: DATABASE_URL (PostgreSQL) if set, otherwise the embedded
 database under GATEHOUSE_DATA_DIR (default ./data/pglite). Secrets are shown once.`;
@@ -37,6 +47,10 @@ const OPTIONS = {
   to: { type: "string" },
   workspace: { type: "string" },
   reason: { type: "string" },
+  to: { type: "string" },
+  workspace: { type: "string" },
+  reason: { type: "string" },
+  "skip-dns": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -69,8 +83,10 @@ async function runOrgCommand(action: string | undefined, rest: string[], values:
 
 async function dispatch(positionals: string[], values: Values, out: Output): Promise<void> {
   const [command, action, ...rest] = positionals;
-  if (!["migrate", "org", "scim-token", "api-key", "owner"].includes(command ?? "")) throw new UsageError(command ? `unknown command "${command}"` : "no command given");
+  if (!["migrate", "org", "scim-token", "api-key", "owner", "domain", "audit"].includes(command ?? "")) throw new UsageError(command ? `unknown command "${command}"` : "no command given");
   if (command === "migrate" && positionals.length > 1) throw new UsageError("migrate takes no arguments");
+  const ownerArgs = { action, rest, to: values.to, workspace: values.workspace, reason: values.reason, json: values.json };
+  if (command === "owner") parseOwnerArgs(ownerArgs);
   const ownerArgs = { action, rest, to: values.to, workspace: values.workspace, reason: values.reason, json: values.json };
   if (command === "owner") parseOwnerArgs(ownerArgs);
   const context = await openCliContext();
@@ -83,6 +99,15 @@ async function dispatch(positionals: string[], values: Values, out: Output): Pro
     }
     if (command === "org") return await runOrgCommand(action, rest, values, context, out);
     if (command === "owner") return await runOwnerCommand(ownerArgs, context, out);
+    if (command === "owner") return await runOwnerCommand(ownerArgs, context, out);
+    if (command === "domain") {
+      if (rest.length > 2) throw new UsageError(`unexpected arguments: ${rest.slice(2).join(" ")}`);
+      return await runDomainCommand({ action, organizationId: rest[0], domain: rest[1], skipDns: values["skip-dns"], json: values.json }, context, out);
+    }
+    if (command === "audit") {
+      if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`);
+      return await runAuditCommand({ action, json: values.json }, context, out);
+    }
     const kind = command === "scim-token" ? "scim_token" : "api_key";
     if (rest.length > 1) throw new UsageError(`unexpected arguments: ${rest.slice(1).join(" ")}`);
     await runCredentialCommand(kind, { action, organizationId: values.org, id: rest[0], name: values.name, expiresInDays: values["expires-in-days"], json: values.json }, context, out);
