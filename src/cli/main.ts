@@ -9,7 +9,6 @@ import { openCliContext, type CliContext } from "./context.js";
 import { runAuditCommand } from "./audit.command.js";
 import { runCredentialCommand } from "./credentials.command.js";
 import { parseOwnerArgs, runOwnerCommand } from "./owner.command.js";
-import { parseOwnerArgs, runOwnerCommand } from "./owner.command.js";
 import { runDomainCommand } from "./domains.command.js";
 import { consoleOutput, printTable, UsageError, type Output } from "./output.js";
 
@@ -27,9 +26,6 @@ Commands:
   owner transfer <organization id> --to <user id|userName> [--workspace <id>] --reason "<why>" [--json]
                                             break-glass: name the organization's (or a workspace's) Owner
                                             without the current Owner; audited loudly, logged at warn
-  owner transfer <organization id> --to <user id|userName> [--workspace <id>] --reason "<why>" [--json]
-                                            break-glass: name the organization's (or a workspace's) Owner
-                                            without the current Owner; audited loudly, logged at warn
   domain verify <organization id> <domain> [--skip-dns] [--json]
                                             mark an allowed email domain verified (after its DNS TXT
                                             check, or on the operator's word with --skip-dns); audited
@@ -44,9 +40,6 @@ const OPTIONS = {
   plan: { type: "string" },
   "expires-in-days": { type: "string" },
   json: { type: "boolean", default: false },
-  to: { type: "string" },
-  workspace: { type: "string" },
-  reason: { type: "string" },
   to: { type: "string" },
   workspace: { type: "string" },
   reason: { type: "string" },
@@ -87,8 +80,6 @@ async function dispatch(positionals: string[], values: Values, out: Output): Pro
   if (command === "migrate" && positionals.length > 1) throw new UsageError("migrate takes no arguments");
   const ownerArgs = { action, rest, to: values.to, workspace: values.workspace, reason: values.reason, json: values.json };
   if (command === "owner") parseOwnerArgs(ownerArgs);
-  const ownerArgs = { action, rest, to: values.to, workspace: values.workspace, reason: values.reason, json: values.json };
-  if (command === "owner") parseOwnerArgs(ownerArgs);
   const context = await openCliContext();
   try {
     if (command === "migrate") {
@@ -98,7 +89,6 @@ async function dispatch(positionals: string[], values: Values, out: Output): Pro
       return;
     }
     if (command === "org") return await runOrgCommand(action, rest, values, context, out);
-    if (command === "owner") return await runOwnerCommand(ownerArgs, context, out);
     if (command === "owner") return await runOwnerCommand(ownerArgs, context, out);
     if (command === "domain") {
       if (rest.length > 2) throw new UsageError(`unexpected arguments: ${rest.slice(2).join(" ")}`);
