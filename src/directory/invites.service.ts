@@ -153,6 +153,7 @@ export function createInviteService({ db, policy, now = () => new Date() }: { db
         resourceId: resource?.id ?? null,
         shareLevel: resource?.level ?? null,
         createdBy: input.createdBy,
+        createdAt: at,
         expiresAt: new Date(at.getTime() + days * 86_400_000),
         roleIds: roles.map((role) => role.id),
       });

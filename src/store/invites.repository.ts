@@ -38,6 +38,7 @@ export interface InviteWrite {
   resourceId: string | null;
   shareLevel: string | null;
   createdBy: string;
+  createdAt: Date;
   expiresAt: Date;
   roleIds: string[];
 }
@@ -77,9 +78,9 @@ function toRecord(row: InviteRow): InviteRecord {
 
 export async function insertInvite(db: Db, organizationId: string, input: InviteWrite): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO invites (organization_id, email, workspace_id, resource_id, share_level, created_by, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-    [organizationId, input.email, input.workspaceId, input.resourceId, input.shareLevel, input.createdBy, input.expiresAt],
+    `INSERT INTO invites (organization_id, email, workspace_id, resource_id, share_level, created_by, created_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [organizationId, input.email, input.workspaceId, input.resourceId, input.shareLevel, input.createdBy, input.createdAt, input.expiresAt],
   );
   const id = (rows[0] as { id: string }).id;
   if (input.roleIds.length > 0) {
