@@ -258,6 +258,31 @@ describe("SSO: OIDC sign-in end to end", function () {
     expect(put.status).to.equal(405);
   });
 
+  it("steps up: a fresh sign-in at the IdP (prompt=login, max_age) renews the session's sign-in time, same person only", async () => {
+    const browser = new Browser(context.app);
+    await browser.get(await throughIdp(browser));
+    const token = browser.cookies.get("__Host-gatehouse_session");
+    await context.db.query(`UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE organization_id = $1`, [tenant.organizationId]);
+    const start = await browser.get("/auth/step-up?returnTo=/transfer");
+    expect(start.status, start.text).to.equal(303);
+    const authorization = new URL(start.headers.location as string);
+    expect(authorization.searchParams.get("prompt")).to.equal("login");
+    expect(authorization.searchParams.get("max_age")).to.equal("300");
+    const done = await browser.get(await (op as TestOidcProvider).signIn(authorization, ALICE.sub));
+    expect(done.status, done.text).to.equal(303);
+    expect(done.headers.location).to.equal(`${PUBLIC_URL}/transfer`);
+    expect(browser.cookies.get("__Host-gatehouse_session")).to.equal(token);
+    const session = await browser.get("/auth/session");
+    expect(Date.now() - Date.parse(session.body.session.authenticatedAt as string)).to.be.lessThan(60_000);
+    expect((await tenant.events()).map((e) => e.action)).to.include("auth.step_up");
+
+    // Someone else signing in at the IdP cannot step up this session.
+    const other = await browser.get("/auth/step-up");
+    const refused = await browser.get(await (op as TestOidcProvider).signIn(new URL(other.headers.location as string), "mallory"));
+    expect(refused.status).to.equal(400);
+    expect(refused.text).to.include("step_up_other_person");
+  });
+
   it("finds the connection from the email domain (home-realm discovery)", async () => {
     const browser = new Browser(context.app);
     const found = await browser.get("/auth/login?email=Alice@ACME.test&returnTo=/x");

@@ -9,7 +9,6 @@ import type { BearerConfirmation, SignedAssertion } from "./signed-assertion.js"
 
 export interface LoginExpectations {
   idpEntityId: string;
-  spEntityId: string;
   acsUrl: string;
   requestId: string | null;
   allowIdpInitiated: boolean;

@@ -3,7 +3,6 @@
  * let node-saml verify signatures against the pinned certificates, then run the checks it leaves to us, and
  * finally spend the assertion id in the replay store. Identity comes only from node-saml's signed profile.
  */
-import { randomBytes } from "node:crypto";
 import type { Profile } from "@node-saml/passport-saml";
 import type { ReplayStore, SignInIdentity } from "../identity.js";
 import { readEnvelope, STATUS_SUCCESS } from "./envelope.js";
@@ -11,15 +10,12 @@ import {
   checkBearerConfirmation, checkDestination, checkInResponseTo, checkIssuers, checkWindow, replayExpiry, type LoginExpectations,
 } from "./login-checks.js";
 import { fromLibraryError, reject } from "./reasons.js";
-import { createSamlClient } from "./saml-client.js";
+import { createSamlClient, newMessageId } from "./saml-client.js";
 import type { SamlServiceProvider, SamlSettings } from "./settings.js";
 import { readSignedAssertion, type SignedAssertion } from "./signed-assertion.js";
 import { decodePostMessage, parseGuardedXml } from "./xml-guard.js";
 
 const EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
-
-/** SAML IDs are xs:ID (NCName): a letter or underscore first. 160 random bits. */
-export const newMessageId = (): string => `_${randomBytes(20).toString("hex")}`;
 
 export async function loginRedirect(
   settings: SamlSettings,
@@ -52,7 +48,7 @@ export async function validateLoginResponse(
   const profile = await verifyWithNodeSaml(settings, sp, form.SAMLResponse as string);
   const assertion = readSignedAssertion(profile);
   const expectations: LoginExpectations = {
-    idpEntityId: settings.idpEntityId, spEntityId: sp.entityId, acsUrl: sp.acsUrl, requestId: expected.requestId,
+    idpEntityId: settings.idpEntityId, acsUrl: sp.acsUrl, requestId: expected.requestId,
     allowIdpInitiated: settings.allowIdpInitiated, skewMs: settings.clockSkewSeconds * 1000, now,
   };
   checkIssuers(envelope, assertion, settings.idpEntityId);

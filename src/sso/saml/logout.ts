@@ -5,9 +5,8 @@
  */
 import type { Profile } from "@node-saml/passport-saml";
 import { hasOwnSignature, readEnvelope, STATUS_SUCCESS, type Envelope } from "./envelope.js";
-import { newMessageId } from "./login.js";
 import { fromLibraryError, reject } from "./reasons.js";
-import { createSamlClient } from "./saml-client.js";
+import { createSamlClient, newMessageId } from "./saml-client.js";
 import { NAME_ID_FORMAT_URNS, type SamlServiceProvider, type SamlSettings } from "./settings.js";
 import { decodePostMessage, decodeRedirectMessage, parseGuardedXml } from "./xml-guard.js";
 

@@ -3,8 +3,12 @@
  * per operation: the request id and ForceAuthn are per call, and node-saml's in-memory request cache is not used
  * (InResponseTo is checked against the pending sign-in the caller stored in PostgreSQL).
  */
+import { randomBytes } from "node:crypto";
 import { SAML, ValidateInResponseTo, type SamlConfig } from "@node-saml/passport-saml";
 import { NAME_ID_FORMAT_URNS, type SamlServiceProvider, type SamlSettings } from "./settings.js";
+
+/** SAML IDs are xs:ID (NCName): an underscore first, then 160 random bits. */
+export const newMessageId = (): string => `_${randomBytes(20).toString("hex")}`;
 
 export interface ClientOptions {
   /** The id the next generated message gets. */
