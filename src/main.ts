@@ -7,6 +7,7 @@ import { createAdminRouter } from "./admin/admin.router.js";
 import { defaultPolicy, loadPolicyFile, PolicyError } from "./access/index.js";
 import { buildApp } from "./app.js";
 import { createAuditService } from "./audit/audit.service.js";
+import { startAuditRetention } from "./audit/retention.js";
 import { ConfigError, loadConfig, publicBaseUrl, type Config } from "./config.js";
 import { seedDemoOrganization, type DemoSeed } from "./directory/demo.js";
 import { createCredentialCache } from "./directory/credential-cache.js";
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     audit: createAuditService({ db }),
     credentials: directory.credentials,
     connections: sso.connections,
+    sessions: sso.sessions,
     allowInsecureIdpRequests: config.sso.allowInsecureIdpRequests,
   });
   const app = buildApp({ config, database, logger, readiness, routers: { scim, access, admin, auth: sso.router } });
@@ -104,12 +106,22 @@ async function main(): Promise<void> {
     bodyLimitBytes: parseByteSize(config.http.bodyLimit),
   });
   const server = await startServer(listener, { port: config.port, host: config.host });
+  const retention = startAuditRetention({
+    db,
+    audit: createAuditService({ db }),
+    intervalMs: config.audit.retentionIntervalMs,
+    onPass: ({ deleted, batches, busy }) => {
+      if (deleted > 0 || busy) logger.info({ deleted, batches, busy }, "audit retention pass");
+    },
+    onError: (error) => logger.warn({ err: error }, "audit retention pass failed; the next one retries"),
+  });
   installGracefulShutdown({
     server,
     logger,
     readiness,
     timeoutMs: config.http.shutdownTimeoutMs,
     onClosed: async () => {
+      await retention.stop();
       await notifications.close();
       await database.dataSource.destroy();
     },

@@ -10,6 +10,7 @@ import type { AuditService } from "../audit/audit.service.js";
 import { createDirectory, type Directory } from "../directory/directory.js";
 import { apiKeyPrincipalOf, type ApiKeyPrincipal } from "../http/api-key-auth.js";
 import { requestIdOf } from "../http/request-id.js";
+import { sessionCallerOf } from "./admin-auth.js";
 import type { Db } from "../store/db.js";
 
 export interface AuditTarget {
@@ -74,6 +75,7 @@ async function withRetries<T>(run: () => Promise<T>, backoff: (attempt: number) 
 export function createAdminWrite({ db, policy, audit, afterWrite, backoff = randomBackoff }: AdminWriteDeps): AdminWrite {
   return async (res, work) => {
     const principal = apiKeyPrincipalOf(res);
+    const caller = sessionCallerOf(res);
     const requestId = requestIdOf(res);
     const attempt = () =>
       db.transaction((tx) =>
@@ -85,13 +87,12 @@ export function createAdminWrite({ db, policy, audit, afterWrite, backoff = rand
             audit.record(
               {
                 organizationId: principal.organizationId,
-                actorType: "api_key",
-                actorId: principal.keyId,
+                ...actorOf(res, principal),
                 action,
                 targetType: target.type,
                 targetId: target.id,
                 requestId,
-                details: { keyName: principal.keyName, ...change },
+                details: { ...(caller ? { sessionId: caller.sessionId } : { keyName: principal.keyName }), ...change },
               },
               tx,
             ),
@@ -101,4 +102,10 @@ export function createAdminWrite({ db, policy, audit, afterWrite, backoff = rand
     await afterWrite?.(principal.organizationId);
     return result;
   };
+}
+
+/** The audit actor: the signed-in person (their user id), or the operator key. */
+function actorOf(res: Response, principal: ApiKeyPrincipal): { actorType: string; actorId: string } {
+  const caller = sessionCallerOf(res);
+  return caller ? { actorType: "user", actorId: caller.userId } : { actorType: "api_key", actorId: principal.keyId };
 }

@@ -8,10 +8,11 @@ import type { AccessEngine } from "../access/engine/access-engine.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { CredentialService } from "../directory/credentials.service.js";
 import { createDirectory } from "../directory/directory.js";
-import { requireApiKey } from "../http/api-key-auth.js";
 import type { ConnectionService } from "../sso/connections.service.js";
+import type { SessionService } from "../sso/sessions.js";
 import type { Db } from "../store/db.js";
 import type { TxtResolver } from "../directory/domains.service.js";
+import { authenticateAdmin } from "./admin-auth.js";
 import { createAdminWrite } from "./admin-write.js";
 import { mountAttachmentRoutes } from "./attachments.routes.js";
 import { mountAuditRoutes } from "./audit.routes.js";
@@ -35,7 +36,9 @@ import { methodNotAllowed } from "./route-helpers.js";
 
 export interface AdminRouterDeps {
   db: Db;
-  engine: Pick<AccessEngine, "policy" | "afterWrite">;
+  engine: Pick<AccessEngine, "policy" | "afterWrite"> & Partial<Pick<AccessEngine, "effective">>;
+  /** Sign-in sessions (issue 6): organization admins may use the Admin API with their session and its CSRF token. */
+  sessions?: SessionService;
   audit: AuditService;
   credentials: CredentialService;
   /** DNS TXT lookups for domain verification (default: the system resolver; tests pass a fake). */
@@ -46,7 +49,7 @@ export interface AdminRouterDeps {
   allowInsecureIdpRequests?: boolean;
 }
 
-export function createAdminRouter({ db, engine, audit, credentials, connections, allowInsecureIdpRequests, resolveTxt }: AdminRouterDeps): Router {
+export function createAdminRouter({ db, engine, audit, credentials, connections, allowInsecureIdpRequests, resolveTxt, sessions }: AdminRouterDeps): Router {
   const router = express.Router();
   const policy = engine.policy;
   const directory = createDirectory({ db, policy });
@@ -54,11 +57,11 @@ export function createAdminRouter({ db, engine, audit, credentials, connections,
   const deps = {
     directory,
     write: createAdminWrite({ db, policy, audit, afterWrite: engine.afterWrite }),
-    authorizer: createAuthorizer({ policy, organizations: directory.organizations }),
+    authorizer: createAuthorizer({ policy, organizations: directory.organizations, ...(engine.effective ? { effective: engine.effective } : {}) }),
   };
 
   router.route("/openapi.json").get((_req, res) => void res.json(document)).all(methodNotAllowed("GET"));
-  router.use(requireApiKey(credentials));
+  router.use(authenticateAdmin(credentials, sessions));
   mountWorkspaceRoutes(router, deps);
   mountSpaceRoutes(router, deps);
   mountAttachmentRoutes(router, deps);

@@ -13,7 +13,9 @@ import { ApiError } from "../http/errors.js";
 import { requestIdOf } from "../http/request-id.js";
 import type { Db } from "../store/db.js";
 import { workspaceOfParam, type AdminRouteDeps } from "./admin-deps.js";
+import { requireRecentSignIn } from "./admin-auth.js";
 import { methodNotAllowed, param } from "./route-helpers.js";
+import { STEP_UP_SECONDS } from "../sso/auth.router.js";
 import { validateBody, type OwnershipTransferBody } from "./schemas.js";
 
 export interface OwnershipRouteDeps extends AdminRouteDeps {
@@ -49,6 +51,8 @@ export function mountOwnershipRoutes(router: Router, { directory, authorizer, db
   const transfer = (permission: string, workspaceIdOf: (req: Request) => string | null) =>
     async (req: Request, res: Response) => {
       const userId = signedInUserOf(res, permission);
+      // Issue 6, step-up: the Owner proved who they are at the IdP within the last five minutes.
+      requireRecentSignIn(res, STEP_UP_SECONDS, "/auth/session");
       const body = validateBody<OwnershipTransferBody>("OwnershipTransfer", req.body);
       const organizationId = apiKeyPrincipalOf(res).organizationId;
       const result = await transferOwnership(

@@ -66,7 +66,15 @@ export async function startAdminInstance(database: Database): Promise<AdminInsta
     loginStateTtlSeconds: 600,
   });
   const scim = createScimRouter({ db, directory, audit, baseUrl: `${PUBLIC_URL}/scim/v2`, afterWrite: engine.afterWrite, sessions: sso.sessions });
-  const admin = createAdminRouter({ db, engine: { policy, afterWrite }, audit, credentials: directory.credentials, connections: sso.connections, allowInsecureIdpRequests: true });
+  const admin = createAdminRouter({
+    db,
+    engine: { policy, afterWrite, effective: engine.effective },
+    audit,
+    credentials: directory.credentials,
+    connections: sso.connections,
+    sessions: sso.sessions,
+    allowInsecureIdpRequests: true,
+  });
   const app = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access, admin, auth: sso.router } });
   return { app, engine, notifications, afterWrites, sso, close: () => notifications.close() };
 }
