@@ -28,6 +28,10 @@ export interface Config {
     readonly cacheUsers: number;
     readonly cacheResources: number;
   };
+  readonly audit: {
+    /** How often expired audit events are deleted (src/audit/retention.ts); 0: never. */
+    readonly retentionIntervalMs: number;
+  };
   readonly sso: {
     /** Comma-separated origins a sign-in may return to, besides the server's own. */
     readonly returnToOrigins: string;
@@ -61,6 +65,7 @@ const ENVIRONMENT: ReadonlyArray<{ env: string; path: string; kind: Kind }> = [
   { env: "GATEHOUSE_POLICY", path: "access.policyFile", kind: "string" },
   { env: "ACCESS_CACHE_USERS", path: "access.cacheUsers", kind: "integer" },
   { env: "ACCESS_CACHE_RESOURCES", path: "access.cacheResources", kind: "integer" },
+  { env: "AUDIT_RETENTION_INTERVAL_MS", path: "audit.retentionIntervalMs", kind: "integer" },
   { env: "SSO_RETURN_TO_ORIGINS", path: "sso.returnToOrigins", kind: "string" },
   { env: "SSO_ALLOW_INSECURE_IDP_REQUESTS", path: "sso.allowInsecureIdpRequests", kind: "boolean" },
   { env: "SSO_LOGIN_STATE_TTL_SECONDS", path: "sso.loginStateTtlSeconds", kind: "integer" },

@@ -75,6 +75,38 @@ describe("Admin API: write retries on deadlock and serialization failure", () =>
     });
   }
 
+  it("a real deadlock between two writes (PostgreSQL): the victim runs again, both changes land, each audited once", async function () {
+    // PGlite has one connection: two transactions cannot interleave there.
+    if (!process.env.DATABASE_URL) this.skip();
+    this.timeout(20_000);
+    const directory = createDirectory({ db: context.db });
+    const [left, right] = [await directory.workspaces.create(organizationId, { title: "Left" }), await directory.workspaces.create(organizationId, { title: "Right" })];
+    // Each write locks one workspace, waits until the other has locked its own, then wants the other's: a cycle.
+    let arrived = 0;
+    let release: () => void = () => undefined;
+    const bothLocked = new Promise<void>((resolve) => (release = resolve));
+    const calls = { first: 0, second: 0 };
+    const crossing = (mine: string, theirs: string, counter: "first" | "second") => async ({ db, audit }: AdminWriteContext) => {
+      calls[counter] += 1;
+      await db.query(`UPDATE workspaces SET title = title || ' *' WHERE id = $1`, [mine]);
+      if (calls[counter] === 1) {
+        arrived += 1;
+        if (arrived === 2) release();
+        await bothLocked;
+      }
+      await db.query(`UPDATE workspaces SET title = title || ' +' WHERE id = $1`, [theirs]);
+      await audit("workspace.update", { type: "workspace", id: mine }, { before: null, after: { title: `crossing ${counter}` } });
+    };
+    await Promise.all([write()(res, crossing(left.id, right.id, "first")), write()(res, crossing(right.id, left.id, "second"))]);
+    expect(calls.first + calls.second).to.equal(3);
+    expect(backoffs).to.deep.equal([2]);
+    expect((await state("crossing first")).events).to.have.length(1);
+    expect((await state("crossing second")).events).to.have.length(1);
+    const titles = await Promise.all([left.id, right.id].map(async (id) => (await directory.workspaces.get(organizationId, id)).title));
+    // Each workspace got its own mark and the other write's mark exactly once (the victim's first try rolled back).
+    expect(titles.map((title) => [title.split("*").length - 1, title.split("+").length - 1])).to.deep.equal([[1, 1], [1, 1]]);
+  });
+
   it(`gives up after ${WRITE_ATTEMPTS} attempts with the database's error: nothing changed, no event`, async () => {
     const calls = { count: 0 };
     const failures = Array.from({ length: WRITE_ATTEMPTS }, () => pgError("40P01", "deadlock detected"));
