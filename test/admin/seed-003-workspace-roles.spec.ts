@@ -12,9 +12,15 @@ describe("seed 003: workspace roles, share caps, Guest from a project invite, in
   let prod: string;
   const people: Record<string, string> = {};
 
-  /** Signs the person in as far as invites go: the SSO pipeline calls this in its sign-in transaction. */
-  const signIn = (userId: string, email: string) =>
-    context.db.transaction((tx) => acceptPendingInvites(tx, { organizationId: tenant.organizationId, userId, email }));
+  /**
+   * Signs the person in as far as invites go: the SSO pipeline calls this in its sign-in transaction, then tells
+   * the access engine (afterWrite) so the next check through this instance sees the new grants.
+   */
+  const signIn = async (userId: string, email: string) => {
+    const accepted = await context.db.transaction((tx) => acceptPendingInvites(tx, { organizationId: tenant.organizationId, userId, email }));
+    await context.instance.engine.afterWrite(tenant.organizationId);
+    return accepted;
+  };
 
   const allowed = async (who: string, permission: string, model?: string): Promise<boolean> => {
     const body = { userId: people[who], permission, ...(model ? { resource: { type: "model", id: model } } : { workspaceId: prod }) };
