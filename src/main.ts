@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     allowInsecureIdpRequests: config.sso.allowInsecureIdpRequests,
     loginStateTtlSeconds: config.sso.loginStateTtlSeconds,
   });
+  const stopSsoHousekeeping = sso.startHousekeeping(10 * 60_000, (error) => logger.warn({ err: error }, "sign-in housekeeping failed"));
   const scim = createScimRouter({
     db,
     directory,
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
     readiness,
     timeoutMs: config.http.shutdownTimeoutMs,
     onClosed: async () => {
+      stopSsoHousekeeping();
       await retention.stop();
       await notifications.close();
       await database.dataSource.destroy();

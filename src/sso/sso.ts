@@ -10,6 +10,7 @@ import type { AuditService } from "../audit/audit.service.js";
 import { acceptPendingInvites } from "../directory/directory.js";
 import type { Db } from "../store/db.js";
 import { loadServerSecret } from "../store/secrets.repository.js";
+import { purgeExpiredSignInState } from "../store/sso.repository.js";
 import { createAuthRouter } from "./auth.router.js";
 import { createConnectionService, type ConnectionService } from "./connections.service.js";
 import { createReturnToPolicy } from "./return-to.js";
@@ -37,6 +38,8 @@ export interface Sso {
   router: Router;
   sessions: SessionService;
   connections: ConnectionService;
+  /** Deletes pre-login states, replay entries and sessions past use, every `intervalMs`; returns the stopper. */
+  startHousekeeping(intervalMs: number, onError: (error: unknown) => void): () => void;
 }
 
 export async function createSso(deps: SsoDeps): Promise<Sso> {
@@ -69,5 +72,12 @@ export async function createSso(deps: SsoDeps): Promise<Sso> {
     loginStateTtlSeconds: deps.loginStateTtlSeconds,
     publicBaseUrl,
   });
-  return { router, sessions, connections };
+  function startHousekeeping(intervalMs: number, onError: (error: unknown) => void): () => void {
+    const timer = setInterval(() => {
+      purgeExpiredSignInState(db).catch(onError);
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+  return { router, sessions, connections, startHousekeeping };
 }
