@@ -3,7 +3,9 @@
  * test builds, and every attack must be refused with its stable reason, without spending the replay store.
  */
 import { expect } from "chai";
+import fc from "fast-check";
 import { deflateRawSync } from "node:zlib";
+import { SignInRejected } from "../../src/sso/identity.js";
 import { createSamlAdapter, type SamlServiceProvider } from "../../src/sso/saml/index.js";
 import type { SamlSettings } from "../../src/sso/saml/settings.js";
 import { expectRejected, samlCast, type SamlCast } from "./support/saml-fixture.js";
@@ -305,6 +307,31 @@ describe("SAML hostile responses (IDP-TRAFFIC.md pitfalls)", function () {
       await expectRejected(adapter.validateLogoutResponse({ binding: "post", form: { SAMLResponse: Buffer.from(fine).toString("base64") } }, { requestId: "_mine" }), "unsigned_message");
       await expectRejected(adapter.validateLogoutResponse({ binding: "post", form: { SAMLResponse: Buffer.from(cast.idp.signRoot(fine, cast.rogue)).toString("base64") } }, { requestId: "_mine" }), "bad_signature");
     });
+  });
+
+  it("property: any one-character edit or comment insertion anywhere in a signed response is refused or changes nothing about who signs in", async () => {
+    const options = { inResponseTo: "_r", attributes: [{ name: "email", values: ["alice@acme.test"] }, { name: "groups", values: ["eng", "admins"] }] };
+    const { xml } = await cast.idp.loginResponse(cast.spA, options);
+    const adapter = createSamlAdapter(cast.idp.settings(), cast.spA);
+    const signIn = (text: string) => adapter.validateLoginResponse({ SAMLResponse: Buffer.from(text).toString("base64") }, { requestId: "_r", connectionId: "c" }, memoryReplayStore());
+    const original = await signIn(xml);
+    const edit = fc.oneof(
+      fc.record({ at: fc.nat({ max: xml.length - 1 }), put: fc.constantFrom("a", "Z", "0", " ", "<", ">", "\"", "/", "=", "&", "x") })
+        .map(({ at, put }) => xml.slice(0, at) + put + xml.slice(at + 1)),
+      fc.record({ at: fc.nat({ max: xml.length }), put: fc.constantFrom("<!---->", "<?pi?>", "<![CDATA[x]]>", "<x/>") })
+        .map(({ at, put }) => xml.slice(0, at) + put + xml.slice(at)),
+    );
+    await fc.assert(
+      fc.asyncProperty(edit, async (mutated) => {
+        try {
+          const identity = await signIn(mutated);
+          expect({ subject: identity.subject, email: identity.email, groups: identity.groups }).to.deep.equal({ subject: original.subject, email: original.email, groups: original.groups });
+        } catch (error) {
+          if (!(error instanceof SignInRejected)) throw error;
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it("persistent NameID without a mapped email attribute yields no email (never guessed)", async () => {

@@ -120,7 +120,12 @@ export function parseGuardedXml(xml: string): Document {
   const fail = (): never => {
     throw new SignInRejected("malformed", "the message is not well-formed XML");
   };
-  const document = new DOMParser({ errorHandler: { warning: fail, error: fail, fatalError: fail } }).parseFromString(xml, "text/xml");
+  let document: Document | undefined;
+  try {
+    document = new DOMParser({ errorHandler: { warning: fail, error: fail, fatalError: fail } }).parseFromString(xml, "text/xml");
+  } catch {
+    fail();
+  }
   if (!document?.documentElement) fail();
-  return document;
+  return document!;
 }
