@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { transferOwnership } from "../../src/directory/ownership.service.js";
 import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
 
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
@@ -214,11 +215,8 @@ describe("Admin API: users, the workspace tab, direct roles, removing people", (
   });
 
   it("an Owner cannot be removed from the workspace or the organization: 409 transfer ownership first, nothing changed", async () => {
-    const { rows } = await context.db.query<{ id: string }>(`SELECT id FROM roles WHERE built_in AND key = 'workspace.owner'`);
-    await context.db.query(
-      `INSERT INTO grants (organization_id, user_id, role_id, scope_type, workspace_id, source) VALUES ($1, $2, $3, 'workspace', $4, 'system')`,
-      [tenant.organizationId, ids.erin, rows[0]?.id, stage],
-    );
+    // The first Owner of a workspace is named by an operator (break-glass transfer).
+    await transferOwnership(context.db, { organizationId: tenant.organizationId, workspaceId: stage, fromUserId: null, toUserId: ids.erin, actor: { type: "cli", osUser: "test", reason: "first Owner" } });
     const before = (await tenant.events()).length;
     const grants = (await tenant.admin("get", `/users/${ids.erin}/grants`)).body.total as number;
     expect(expectApiError(await tenant.admin("delete", `/workspaces/${stage}/users/${ids.erin}`), 409, "conflict").message).to.contain("transfer ownership first");
