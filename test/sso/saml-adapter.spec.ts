@@ -182,6 +182,14 @@ describe("SAML adapter", function () {
     });
   });
 
+  it("options.now drives the adapter's own time checks (node-saml keeps the system clock)", async () => {
+    const { form } = await cast.idp.loginResponse(cast.spA, { inResponseTo: "_r", notOnOrAfter: seconds(300) });
+    const later = createSamlAdapter(cast.idp.settings(), cast.spA, { now: () => seconds(600) });
+    await expectRejected(later.validateLoginResponse(form, { requestId: "_r", connectionId: "c" }, memoryReplayStore()), "expired");
+    const onTime = createSamlAdapter(cast.idp.settings(), cast.spA, { now: () => new Date() });
+    expect((await onTime.validateLoginResponse(form, { requestId: "_r", connectionId: "c" }, memoryReplayStore())).subject).to.equal("alice@acme.test");
+  });
+
   describe("settings", () => {
     it("defaults: IdP-initiated off, unsigned AuthnRequests, no encryption required, email NameID, 60 s skew", () => {
       const parsed = parseSamlSettings({ idpEntityId: cast.idp.entityId, ssoUrl: cast.idp.ssoUrl, idpCertificates: [body(cast.idp.keys.certificate)] });
