@@ -10,6 +10,7 @@ import { runAuditCommand } from "./audit.command.js";
 import { runCredentialCommand } from "./credentials.command.js";
 import { parseOwnerArgs, runOwnerCommand } from "./owner.command.js";
 import { runDomainCommand } from "./domains.command.js";
+import { parseSsoArgs, runSsoCommand } from "./sso.command.js";
 import { consoleOutput, printTable, UsageError, type Output } from "./output.js";
 
 const USAGE = `Usage: gatehouse <command> [options]
@@ -30,6 +31,13 @@ Commands:
                                             mark an allowed email domain verified (after its DNS TXT
                                             check, or on the operator's word with --skip-dns); audited
   audit prune [--json]                      delete audit events older than their retention, once
+  sso list <organization id> [--json]       the organization's SSO connections
+  sso add-saml <organization id> --name <name> (--metadata-file <file> |
+      --entity-id <id> --sso-url <url> --certificate-file <file> [--certificate-file <file>]) [--json]
+  sso add-oidc <organization id> --name <name> --issuer <url> --client-id <id> --client-secret-file <file> [--json]
+                                            add a connection; prints the login URL, ACS URL / redirect
+                                            URI and SP metadata URL to enter at the identity provider
+  sso remove <organization id> <connection id> [--json]
 
 The database is the server's: DATABASE_URL (PostgreSQL) if set, otherwise the embedded
 database under GATEHOUSE_DATA_DIR (default ./data/pglite). Secrets are shown once.`;
@@ -44,6 +52,13 @@ const OPTIONS = {
   workspace: { type: "string" },
   reason: { type: "string" },
   "skip-dns": { type: "boolean", default: false },
+  "metadata-file": { type: "string" },
+  "entity-id": { type: "string" },
+  "sso-url": { type: "string" },
+  "certificate-file": { type: "string", multiple: true },
+  issuer: { type: "string" },
+  "client-id": { type: "string" },
+  "client-secret-file": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -76,10 +91,17 @@ async function runOrgCommand(action: string | undefined, rest: string[], values:
 
 async function dispatch(positionals: string[], values: Values, out: Output): Promise<void> {
   const [command, action, ...rest] = positionals;
-  if (!["migrate", "org", "scim-token", "api-key", "owner", "domain", "audit"].includes(command ?? "")) throw new UsageError(command ? `unknown command "${command}"` : "no command given");
+  if (!["migrate", "org", "scim-token", "api-key", "owner", "domain", "audit", "sso"].includes(command ?? "")) throw new UsageError(command ? `unknown command "${command}"` : "no command given");
   if (command === "migrate" && positionals.length > 1) throw new UsageError("migrate takes no arguments");
   const ownerArgs = { action, rest, to: values.to, workspace: values.workspace, reason: values.reason, json: values.json };
   if (command === "owner") parseOwnerArgs(ownerArgs);
+  const ssoCommand =
+    command === "sso"
+      ? parseSsoArgs({
+          action, rest, json: values.json, name: values.name, metadataFile: values["metadata-file"], entityId: values["entity-id"], ssoUrl: values["sso-url"],
+          certificateFiles: values["certificate-file"], issuer: values.issuer, clientId: values["client-id"], clientSecretFile: values["client-secret-file"],
+        })
+      : undefined;
   const context = await openCliContext();
   try {
     if (command === "migrate") {
@@ -98,6 +120,7 @@ async function dispatch(positionals: string[], values: Values, out: Output): Pro
       if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`);
       return await runAuditCommand({ action, json: values.json }, context, out);
     }
+    if (ssoCommand) return await runSsoCommand(ssoCommand, { json: values.json }, context, out);
     const kind = command === "scim-token" ? "scim_token" : "api_key";
     if (rest.length > 1) throw new UsageError(`unexpected arguments: ${rest.slice(1).join(" ")}`);
     await runCredentialCommand(kind, { action, organizationId: values.org, id: rest[0], name: values.name, expiresInDays: values["expires-in-days"], json: values.json }, context, out);
