@@ -92,7 +92,7 @@ export function createAdminWrite({ db, policy, audit, afterWrite, backoff = rand
                 targetType: target.type,
                 targetId: target.id,
                 requestId,
-                details: { ...(caller ? { sessionId: caller.sessionId } : { keyName: principal.keyName }), ...change },
+                details: { ...(caller ? { sessionId: caller.sessionId } : { keyName: principal.keyName }), sourceIp: res.req.ip ?? null, ...change },
               },
               tx,
             ),

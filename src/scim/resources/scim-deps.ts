@@ -34,10 +34,12 @@ export interface WriteContext {
 export interface RequestContext {
   principal: ScimPrincipal;
   requestId: string;
+  /** The caller's address (behind a proxy, as TRUST_PROXY says). */
+  sourceIp?: string | null;
 }
 
 export function requestContextOf(res: Response): RequestContext {
-  return { principal: scimPrincipalOf(res), requestId: requestIdOf(res) };
+  return { principal: scimPrincipalOf(res), requestId: requestIdOf(res), sourceIp: res.req.ip ?? null };
 }
 
 /**
@@ -70,7 +72,7 @@ function sqlStateOf(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-function runWriteOnce<T>(deps: ScimDeps, { principal, requestId }: RequestContext, work: (context: WriteContext) => Promise<T>): Promise<T> {
+function runWriteOnce<T>(deps: ScimDeps, { principal, requestId, sourceIp }: RequestContext, work: (context: WriteContext) => Promise<T>): Promise<T> {
   return deps.db.transaction((tx) =>
     work({
       directory: createDirectory({ db: tx }),
@@ -85,7 +87,7 @@ function runWriteOnce<T>(deps: ScimDeps, { principal, requestId }: RequestContex
             targetType: target.type,
             targetId: target.id,
             requestId,
-            details: { tokenName: principal.tokenName, ...details },
+            details: { tokenName: principal.tokenName, sourceIp: sourceIp ?? null, ...details },
           },
           tx,
         ),
