@@ -492,7 +492,18 @@ export function adminOpenApi() {
         parameters: [uuidParameter("id")],
         get: { summary: "A Space", responses: { "200": ok("The Space", ref("Space")), ...COMMON } },
         patch: { summary: "Rename, describe, set the data filter", requestBody: body("SpaceUpdate"), responses: { "200": ok("Updated", ref("Space")), ...INVALID, ...COMMON, ...CONFLICT } },
-        delete: { summary: "Delete a Space (its attachments go with it)", responses: { "204": noContent, ...COMMON } },
+        delete: {
+          summary: "Delete a Space (its attachments go with it); a Space holding resources only with moveResourcesTo, which moves them first, in the same transaction",
+          parameters: [
+            { name: "moveResourcesTo", in: "query", required: false, schema: { type: "string", format: "uuid" }, description: "Another Space of the same workspace that takes the Space's resources" },
+          ],
+          responses: {
+            "204": noContent,
+            ...INVALID,
+            ...COMMON,
+            "409": error("Resources live in the Space: details.resourceCount says how many, details.resources names some; nothing changed"),
+          },
+        },
       },
       "/spaces/{id}/groups": {
         parameters: [uuidParameter("id")],

@@ -1,13 +1,28 @@
 /**
  * Spaces (issue 5), only in workspaces where they are enabled: the directory refuses otherwise with
- * precondition_failed, reported with its status from the one table in src/http/errors.ts.
+ * precondition_failed, reported with its status from the one table in src/http/errors.ts. A Space holding
+ * resources is deleted only with `?moveResourcesTo=` (src/directory/space-removal.ts).
  */
-import type { Router } from "express";
+import type { Request, Router } from "express";
+import { removeSpace } from "../directory/space-removal.js";
 import { apiKeyPrincipalOf } from "../http/api-key-auth.js";
 import { workspaceOfParam, workspaceOfSpaceParam, type AdminRouteDeps } from "./admin-deps.js";
 import { presentSpace } from "./present.js";
-import { methodNotAllowed, param } from "./route-helpers.js";
+import { invalidRequest, methodNotAllowed, param } from "./route-helpers.js";
 import { validateBody, type SpaceCreateBody, type SpaceUpdateBody } from "./schemas.js";
+
+/** `?moveResourcesTo=<Space id>`, the only query parameter DELETE takes. */
+function parseDeleteQuery(req: Request): string | undefined {
+  const problems: string[] = [];
+  let moveTo: string | undefined;
+  for (const [name, raw] of Object.entries(req.query)) {
+    if (name !== "moveResourcesTo") problems.push(`${name}: unknown query parameter (use moveResourcesTo)`);
+    else if (typeof raw !== "string") problems.push("moveResourcesTo: give it once, as a single value");
+    else moveTo = raw;
+  }
+  if (problems.length > 0) throw invalidRequest(problems);
+  return moveTo;
+}
 
 export function mountSpaceRoutes(router: Router, { directory, write, authorizer }: AdminRouteDeps): void {
   const { requirePermission } = authorizer;
@@ -47,15 +62,17 @@ export function mountSpaceRoutes(router: Router, { directory, write, authorizer 
       res.json(updated);
     })
     .delete(requirePermission("spaces:manage", workspaceOfSpace), async (req, res) => {
-      await write(res, async ({ directory: tx, principal, audit }) => {
+      const moveTo = parseDeleteQuery(req);
+      await write(res, async ({ db, directory: tx, principal, audit }) => {
         const before = presentSpace(await tx.spaces.get(principal.organizationId, param(req, "id")));
         const detached = await tx.attachments.listForSpace(principal.organizationId, before.id);
-        await tx.spaces.remove(principal.organizationId, before.id);
+        const { moved, movedTo } = await removeSpace(db, principal.organizationId, before.id, moveTo);
         await audit("space.delete", { type: "space", id: before.id }, {
           before,
           after: null,
           workspaceId: before.workspaceId,
           detachedGroups: detached.map((attachment) => ({ id: attachment.groupId, name: attachment.groupName })),
+          ...(movedTo ? { resourcesMoved: { count: moved, toSpaceId: movedTo.id } } : {}),
         });
       });
       res.status(204).end();

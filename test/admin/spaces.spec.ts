@@ -114,6 +114,99 @@ describe("Admin API: Spaces", () => {
       expectApiError(await tenant.admin("delete", `/spaces/${id}`), 404, "not_found");
     });
 
+    describe("a Space holding resources", () => {
+      /** Registers a Space-scoped resource through the Access API, as the product would. */
+      async function register(id: string, spaceId: string): Promise<void> {
+        const res = await tenant.access("put", `/resources/audience/${id}`, { workspaceId: prod, spaceId });
+        expect(res.status, res.text).to.be.oneOf([200, 201]);
+      }
+
+      async function resourcesIn(spaceId: string): Promise<string[]> {
+        const { rows } = await context.db.query<{ external_id: string }>(
+          `SELECT external_id FROM resources WHERE organization_id = $1 AND space_id = $2 ORDER BY external_id`,
+          [tenant.organizationId, spaceId],
+        );
+        return rows.map((row) => row.external_id);
+      }
+
+      async function state(...spaceIds: string[]) {
+        return {
+          spaces: await Promise.all(spaceIds.map(async (id) => (await tenant.admin("get", `/spaces/${id}`)).status)),
+          resources: await Promise.all(spaceIds.map(resourcesIn)),
+          events: await tenant.events(),
+        };
+      }
+
+      it("409 saying how many resources live in it, naming some; nothing deleted, no event", async () => {
+        const space = String((await createSpace("Busy")).id);
+        for (const id of ["aud-1", "aud-2", "aud-3"]) await register(id, space);
+        const before = await state(space);
+        const error = expectApiError(await tenant.admin("delete", `/spaces/${space}`), 409, "conflict");
+        expect(error.message).to.contain("3 resource(s)").and.contain("moveResourcesTo");
+        expect(error.details).to.deep.include({ spaceId: space, resourceCount: 3 });
+        expect(error.details?.resources).to.deep.equal(["aud-1", "aud-2", "aud-3"].map((id) => ({ type: "audience", id })));
+        expect(await state(space)).to.deep.equal(before);
+      });
+
+      it("?moveResourcesTo moves them to another Space of the workspace and deletes the Space in one audited write; their grants stay", async () => {
+        const from = String((await createSpace("Leaving")).id);
+        const to = String((await createSpace("Staying")).id);
+        await register("aud-moving-1", from);
+        await register("aud-moving-2", from);
+        await register("aud-resident", to);
+        // A per-resource grant of a custom role: it names the workspace, which does not change.
+        const role = await tenant.admin("post", "/roles", { name: "Audience Reader", level: "workspace", permissions: ["audience:read"] });
+        const { rows } = await context.db.query<{ id: string }>(`SELECT id FROM resources WHERE organization_id = $1 AND external_id = 'aud-moving-1'`, [tenant.organizationId]);
+        const user = await tenant.scimUser("reader@acme.test");
+        const grant = await tenant.admin("post", `/users/${user}/grants`, { role: { id: role.body.id }, scope: { type: "resource", resourceId: rows[0]?.id } });
+        expect(grant.status, grant.text).to.equal(201);
+
+        const check = async () => {
+          const answer = await tenant.access("post", "/check", { userId: user, permission: "audience:read", resource: { type: "audience", id: "aud-moving-1" } });
+          expect(answer.status, answer.text).to.equal(200);
+          return answer.body.allowed as boolean;
+        };
+        const allowedBefore = await check();
+
+        const count = (await tenant.events()).length;
+        const res = await tenant.admin("delete", `/spaces/${from}?moveResourcesTo=${to.toUpperCase()}`);
+        expect(res.status, res.text).to.equal(204);
+        expectApiError(await tenant.admin("get", `/spaces/${from}`), 404, "not_found");
+        expect(await resourcesIn(to)).to.deep.equal(["aud-moving-1", "aud-moving-2", "aud-resident"]);
+        expect((await tenant.admin("get", `/grants/${grant.body.id}`)).body.scope).to.deep.include({ type: "resource", resourceId: rows[0]?.id });
+        const events = (await tenant.events()).slice(count);
+        expect(events.map((e) => [e.action, e.targetId, e.workspaceId])).to.deep.equal([["space.delete", from, prod]]);
+        expect(events[0]?.details).to.deep.include({ resourcesMoved: { count: 2, toSpaceId: to } });
+        // The grant means what it meant before: the move changes the Space, not who holds what.
+        expect(await check()).to.equal(allowedBefore);
+      });
+
+      it("400 for a bad moveResourcesTo (malformed, itself, another workspace's or organization's Space, unknown parameters); nothing changed", async () => {
+        const space = String((await createSpace("Anchored")).id);
+        await register("aud-anchored", space);
+        const elsewhere = (await tenant.admin("post", "/workspaces", { title: "Elsewhere", spacesEnabled: true })).body.id as string;
+        const foreign = (await tenant.admin("post", `/workspaces/${elsewhere}/spaces`, { name: "Foreign" })).body.id as string;
+        const otherWorkspace = (await other.admin("post", "/workspaces", { title: "Theirs", spacesEnabled: true })).body.id as string;
+        const theirs = (await other.admin("post", `/workspaces/${otherWorkspace}/spaces`, { name: "Theirs" })).body.id as string;
+        const before = await state(space, foreign);
+        for (const query of ["moveResourcesTo=nope", `moveResourcesTo=${space}`, `moveResourcesTo=${foreign}`, `moveResourcesTo=${theirs}`, `moveResourcesTo=${UNKNOWN}`]) {
+          const error = expectApiError(await tenant.admin("delete", `/spaces/${space}?${query}`), 400, "invalid_value");
+          expect(error.message, query).to.contain("moveResourcesTo");
+        }
+        expectApiError(await tenant.admin("delete", `/spaces/${space}?moveTo=${foreign}`), 400, "invalid_request");
+        expectApiError(await tenant.admin("delete", `/spaces/${space}?moveResourcesTo=${foreign}&moveResourcesTo=${foreign}`), 400, "invalid_request");
+        expect(await state(space, foreign)).to.deep.equal(before);
+      });
+
+      it("an empty Space is deleted with or without moveResourcesTo", async () => {
+        const empty = String((await createSpace("Empty")).id);
+        const target = String((await createSpace("Target")).id);
+        expect((await tenant.admin("delete", `/spaces/${empty}?moveResourcesTo=${target}`)).status).to.equal(204);
+        const events = await tenant.events();
+        expect(events[events.length - 1]?.details).to.deep.include({ resourcesMoved: { count: 0, toSpaceId: target } });
+      });
+    });
+
     it("405 with Allow", async () => {
       const res = await tenant.admin("put", `/spaces/${UNKNOWN}`, {});
       expectApiError(res, 405, "method_not_allowed");
