@@ -9,7 +9,7 @@ import { useAdminApp, PUBLIC_URL, type AdminTenant } from "../admin/admin-app.js
 import type { ConnectionRecord } from "../../src/sso/connections.service.js";
 import { truncateAll } from "../support/database.js";
 import { Browser } from "./support/browser.js";
-import { IdpBrowser, simpleSamlPhpMissing, startSimpleSamlPhp, type PostedForm, type SimpleSamlIdp } from "./support/simplesamlphp.js";
+import { IdpBrowser, readForm, simpleSamlPhpMissing, startSimpleSamlPhp, type PostedForm, type SimpleSamlIdp } from "./support/simplesamlphp.js";
 
 const SESSION_COOKIE = "__Host-gatehouse_session";
 const ALICE = { username: "alice", password: "alicepass", attributes: { email: ["alice@acme.test"], groups: ["eng", "admins"] } };
@@ -131,6 +131,34 @@ describe("SSO: SAML end to end against SimpleSAMLphp", function () {
     expect((await tenant.scim("get", `/Groups/${groups.eng}`)).body.members ?? []).to.deep.equal([]);
   });
 
+  it("interoperates with signed AuthnRequests and encrypted assertions when the connection asks for them", async () => {
+    ({ after: connection } = await context.instance.sso.connections.update(tenant.organizationId, connection.id, { settings: { signAuthnRequests: true, wantEncryptedAssertions: true } }));
+    const sp = spUrls();
+    theIdp().trust([{ entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, certificate: sp.certificate, requireSignedAuthnRequests: true, encryptAssertions: true }]);
+    const browser = new Browser(context.app);
+    const start = await browser.get(`/auth/login/${connection.id}`);
+    expect(new URL(start.headers.location as string).searchParams.get("Signature"), "a signed AuthnRequest").to.be.a("string");
+    const form = await newIdpBrowser().signIn(start.headers.location as string, "alice", "alicepass");
+    expect(Buffer.from(form.fields.SAMLResponse as string, "base64").toString("utf8")).to.include("EncryptedAssertion");
+    const done = await postToAcs(browser, form);
+    expect(done.status, `${done.text}\n${theIdp().log().slice(-3000)}`).to.equal(303);
+    const session = await browser.get("/auth/session");
+    expect(session.body.user.userName).to.equal("alice@acme.test");
+    expect(session.body.access.groups.map((g: { id: string }) => g.id)).to.have.members([groups.eng, groups.admins]);
+  });
+
+  it("the IdP really checks AuthnRequest signatures: an unsigned one is refused there and nothing is created", async () => {
+    const sp = spUrls();
+    theIdp().trust([{ entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, certificate: sp.certificate, requireSignedAuthnRequests: true }]);
+    const browser = new Browser(context.app);
+    const start = await browser.get(`/auth/login/${connection.id}`);
+    const page = await newIdpBrowser().visit(start.headers.location as string);
+    // SimpleSAMLphp renders its error page with HTTP 200 under `php -S`: the refusal is read from the page.
+    expect(page.text, theIdp().log().slice(-2500)).to.include("no signature found on message");
+    expect(readForm(page.text, page.url)?.fields.SAMLResponse).to.equal(undefined);
+    expect(await count("users")).to.equal(0);
+  });
+
   it("refuses IdP-initiated sign-in on a connection that has not opted in: no user, no session, audited reason", async () => {
     const browser = new Browser(context.app);
     const form = await newIdpBrowser().signIn(`${theIdp().ssoUrl}?spentityid=${encodeURIComponent(spUrls().entityId)}`, "alice", "alicepass");
@@ -226,6 +254,25 @@ describe("SSO: SAML end to end against SimpleSAMLphp", function () {
     // The IdP accepts Gatehouse's LogoutResponse and finishes at its ReturnTo.
     const finished = await idpBrowser.visit(toIdp);
     expect(finished.url, `${finished.text.slice(0, 2000)}\n${theIdp().log().slice(-3000)}`).to.equal(returnTo);
+  });
+
+  it("the IdP checks Gatehouse's LogoutRequest signature: an altered one ends nothing at the IdP", async () => {
+    const browser = new Browser(context.app);
+    const idpBrowser = newIdpBrowser();
+    const { csrfToken } = await signedIn(browser, idpBrowser);
+    const logout = await browser.postJson("/auth/logout", {}, { Origin: PUBLIC_URL, "X-CSRF-Token": csrfToken });
+    const redirect = logout.body.redirect as string;
+    const signature = /[?&]Signature=([^&]+)/.exec(redirect)?.[1] as string;
+    const forged = `${signature.slice(0, 10)}${signature[10] === "A" ? "B" : "A"}${signature.slice(11)}`;
+    const refused = await idpBrowser.visit(redirect.replace(`Signature=${signature}`, `Signature=${forged}`));
+    // SimpleSAMLphp renders its error page with HTTP 200 under `php -S`: the refusal is read from the page.
+    expect(refused.text, theIdp().log().slice(-2500)).to.include("Unable to validate signature");
+    expect(readForm(refused.text, refused.url)?.fields.SAMLResponse).to.equal(undefined);
+    // The IdP session is still there: a new sign-in completes without the password form.
+    const again = new Browser(context.app);
+    const start = await again.get(`/auth/login/${connection.id}`);
+    const page = await idpBrowser.visit(start.headers.location as string);
+    expect(readForm(page.text, page.url)?.fields.SAMLResponse).to.be.a("string");
   });
 
   it("refuses a LogoutRequest whose signature was tampered with: the session stays", async () => {

@@ -27,6 +27,10 @@ export interface TrustedServiceProvider {
   sloUrl: string;
   /** PEM: the IdP checks our signed LogoutRequests / LogoutResponses with it (validate.logout). */
   certificate: string;
+  /** The IdP refuses an AuthnRequest that is not signed by `certificate` (validate.authnrequest). */
+  requireSignedAuthnRequests?: boolean;
+  /** The IdP encrypts assertions to `certificate` (assertion.encryption). */
+  encryptAssertions?: boolean;
 }
 
 export interface SimpleSamlIdp {
@@ -137,6 +141,8 @@ function writeServiceProviders(dir: string, serviceProviders: TrustedServiceProv
       certData: pemBody(sp.certificate),
       "validate.logout": true,
       "sign.logout": true,
+      "validate.authnrequest": sp.requireSignedAuthnRequests ?? false,
+      "assertion.encryption": sp.encryptAssertions ?? false,
     };
     return `$metadata[${php(sp.entityId)}] = ${php(metadata)};`;
   });
