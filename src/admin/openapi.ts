@@ -594,7 +594,7 @@ export function adminOpenApi() {
       "/organization": {
         get: { summary: "The organization's settings (permission organization:read)", responses: { "200": ok("The organization", ref("Organization")), ...COMMON } },
         patch: {
-          summary: "Change settings (organization:manage; the plan also needs billing:manage, feature flags features:manage); featureFlags are merged, null removing one",
+          summary: "Change settings, each field by its permission (plan: billing:manage; featureFlags: features:manage, merged, null removing one; the rest: organization:manage)",
           requestBody: body("OrganizationUpdate"),
           responses: { "200": ok("Updated", ref("Organization")), ...INVALID, ...COMMON, "409": error("Down to a plan without custom roles while custom roles exist: details.roles lists them; nothing changed") },
         },

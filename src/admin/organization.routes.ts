@@ -1,7 +1,7 @@
 /**
  * The organization's settings (issue 5): name, plan, SSO session lifetimes, just-in-time provisioning,
- * per-feature flags and audit retention. Reading needs organization:read; changing needs organization:manage,
- * plus billing:manage for the plan and features:manage for the flags.
+ * per-feature flags and audit retention. Reading needs organization:read; each changed field needs its own
+ * permission (FIELD_PERMISSIONS), so a billing role may change the plan without managing the rest.
  */
 import type { Router } from "express";
 import type { Policy } from "../access/policy.types.js";
@@ -12,6 +12,17 @@ import { apiKeyPrincipalOf } from "../http/api-key-auth.js";
 import type { AdminRouteDeps } from "./admin-deps.js";
 import { methodNotAllowed } from "./route-helpers.js";
 import { validateBody, type OrganizationUpdateBody } from "./schemas.js";
+
+/** The permission each changeable field needs (config/policy.default.json's organization permissions). */
+const FIELD_PERMISSIONS: Record<keyof OrganizationUpdateBody, string> = {
+  name: "organization:manage",
+  plan: "billing:manage",
+  sessionIdleMinutes: "organization:manage",
+  sessionAbsoluteMinutes: "organization:manage",
+  jitProvisioning: "organization:manage",
+  featureFlags: "features:manage",
+  auditRetentionDays: "organization:manage",
+};
 
 export function presentOrganization(organization: OrganizationRecord) {
   return {
@@ -49,10 +60,10 @@ export function mountOrganizationRoutes(router: Router, { directory, write, auth
     .get(requirePermission("organization:read"), async (_req, res) => {
       res.json(presentOrganization(await directory.organizations.get(apiKeyPrincipalOf(res).organizationId)));
     })
-    .patch(requirePermission("organization:manage"), async (req, res) => {
+    .patch(async (req, res) => {
       const body = validateBody<OrganizationUpdateBody>("OrganizationUpdate", req.body);
-      if (body.plan !== undefined) await authorizer.authorize(res, "billing:manage");
-      if (body.featureFlags !== undefined) await authorizer.authorize(res, "features:manage");
+      const needed = new Set(Object.keys(body).map((field) => FIELD_PERMISSIONS[field as keyof OrganizationUpdateBody]));
+      for (const permission of needed) await authorizer.authorize(res, permission);
       const updated = await write(res, async ({ directory: tx, principal, audit }) => {
         const organizationId = principal.organizationId;
         const before = presentOrganization(await tx.organizations.get(organizationId, { lock: true }));

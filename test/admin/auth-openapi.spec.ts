@@ -170,7 +170,7 @@ describe("Admin API: authentication, authorisation, the OpenAPI document", () =>
       // The delete samples name unknown ids (404 from the handler, not from routing): only 405 would say "no route".
       const noRoute = name.startsWith("delete ") ? [405] : [404, 405];
       expect(answer.status, `${name}: ${answer.text}`).not.to.be.oneOf(noRoute);
-      expect(answer.status, name).to.be.below(500);
+      expect(answer.status, `${name}: ${answer.text}`).to.be.below(500);
       if (answer.status === 404) expect(answer.body.error.message, name).not.to.match(/^No route/);
     }
     // The request schemas are the ones ajv validates with.

@@ -1,4 +1,12 @@
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
+import supertest from "supertest";
+import { loadPolicy } from "../../src/access/index.js";
+import { createAdminRouter } from "../../src/admin/admin.router.js";
+import { buildApp } from "../../src/app.js";
+import { createAuditService } from "../../src/audit/audit.service.js";
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/http/logger.js";
 import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
 
 interface Organization {
@@ -100,6 +108,37 @@ describe("Admin API: organization settings", () => {
     // On the free plan custom roles are refused, as the roles endpoint says.
     expectApiError(await tenant.admin("post", "/roles", { name: "Again", level: "organization", permissions: ["audit:read"] }), 403, "forbidden");
     expect((await tenant.admin("patch", "/organization", { plan: "paid" })).body.plan).to.equal("paid");
+  });
+
+  it("each field needs its own permission: without billing:manage or features:manage, 403 naming it; nothing changed", async () => {
+    // A product policy whose Organization Admin manages settings but neither billing nor features.
+    const json = JSON.parse(readFileSync(new URL("../../config/policy.default.json", import.meta.url), "utf8")) as {
+      roles: Record<string, Array<{ key: string; permissions: string[] }>>;
+    };
+    const admin = json.roles.organization?.find((role) => role.key === "organization.admin");
+    if (!admin) throw new Error("the default policy has no organization.admin");
+    admin.permissions = ["organization:read", "organization:manage", "roles:manage", "audit:read"];
+    const policy = loadPolicy(json, "settings-only policy");
+    const router = createAdminRouter({ db: context.db, engine: { policy, afterWrite: async () => undefined }, audit: createAuditService({ db: context.db }), credentials: context.directory.credentials });
+    const app = buildApp({ config: loadConfig({ ...process.env, LOG_LEVEL: "silent" }), database: context.database, logger: createLogger("silent"), routers: { admin: router } });
+    const patch = (body: unknown) =>
+      supertest(app).patch("/admin/v1/organization").set("Authorization", `Bearer ${tenant.apiKey}`).set("Content-Type", "application/json").send(JSON.stringify(body));
+
+    const before = await read();
+    const events = await tenant.events();
+    for (const [body, permission] of [
+      [{ plan: "enterprise" }, "billing:manage"],
+      [{ name: "Renamed", plan: "enterprise" }, "billing:manage"],
+      [{ featureFlags: { beta: true } }, "features:manage"],
+    ] as const) {
+      const error = expectApiError(await patch(body), 403, "forbidden");
+      expect(error.details?.permission).to.equal(permission);
+    }
+    expect(await read()).to.deep.equal(before);
+    expect(await tenant.events()).to.deep.equal(events);
+    const renamed = await patch({ name: "Settings Only" });
+    expect(renamed.status, renamed.text).to.equal(200);
+    expect(renamed.body).to.include({ name: "Settings Only", plan: before.plan });
   });
 
   it("405 with Allow", async () => {
