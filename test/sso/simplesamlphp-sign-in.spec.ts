@@ -9,7 +9,8 @@ import { useAdminApp, PUBLIC_URL, type AdminTenant } from "../admin/admin-app.js
 import type { ConnectionRecord } from "../../src/sso/connections.service.js";
 import { truncateAll } from "../support/database.js";
 import { Browser } from "./support/browser.js";
-import { IdpBrowser, readForm, simpleSamlPhpMissing, startSimpleSamlPhp, type PostedForm, type SimpleSamlIdp } from "./support/simplesamlphp.js";
+import { IdpBrowser, readForm, type PostedForm } from "./support/idp-browser.js";
+import { simpleSamlPhpMissing, startSimpleSamlPhp, type SimpleSamlIdp } from "./support/simplesamlphp.js";
 
 const SESSION_COOKIE = "__Host-gatehouse_session";
 const ALICE = { username: "alice", password: "alicepass", attributes: { email: ["alice@acme.test"], groups: ["eng", "admins"] } };
