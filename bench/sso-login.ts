@@ -1,0 +1,209 @@
+/**
+ * SSO benchmark (issue 6): SAML and OIDC callback handling — validation, replay store, linking, just-in-time
+ * accounts, claim-mapped groups, session write — and GET /auth/session (the session and the effective access),
+ * at concurrency 16, against the real server (`node --import tsx src/main.ts`) in a child process, so neither the
+ * load generator nor the IdP work shares its event loop. Prints each figure next to its target.
+ *
+ *   node --import tsx bench/sso-login.ts --db postgres                        # a new PostgreSQL database on 127.0.0.1
+ *   node --import tsx bench/sso-login.ts --db pglite --people 300 --saml 600 --oidc 600 --lookups 3000
+ *
+ * Before the clock starts: an organization with a verified domain, 8 groups holding workspace and organization
+ * grants, a SAML connection to the in-process test IdP (test/sso/support/saml-idp.ts) and an OIDC connection
+ * to a fake OP in its own process (bench/sso-login/fake-op.ts); then for every sign-in GET /auth/login/{id} and
+ * the IdP's answer (a signed SAML response; an authorization code whose ID token, carrying the nonce Gatehouse
+ * asked for, is signed at the OP in advance). Timed: POST /auth/saml/{id}/acs and GET /auth/oidc/{id}/callback
+ * (which includes the token request to the fake OP: one loopback round trip), then GET /auth/session once per
+ * person (cold: the engine resolves each person) and --lookups times at random (warm). Every answer is checked
+ * (303 + session cookie; the session's person and groups), and the database afterwards (users, identities,
+ * sessions, claim memberships, audit events). Exits 1 when a check fails; --strict: 2 when a target is missed.
+ * Useful options: --keep-db, --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof".
+ */
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { migrateDatabase, openDatabase, type Database } from "../src/store/data-source.js";
+import { createDb } from "../src/store/db.js";
+import { SECURE_COOKIE } from "../src/sso/sessions.js";
+import { createTestIdp } from "../test/sso/support/saml-idp.js";
+import { serverVersion } from "./access-check/database.js";
+import { createRandom } from "./scim-load/stats.js";
+import { describeMachine } from "./scim-load/machine.js";
+import { provisionDatabase, startServer, type BenchDatabase, type RunningServer } from "./scim-load/server.js";
+import { watchPhase } from "./sso-login/cpu.js";
+import { planSignIns, prepareOidc, prepareSaml, sendCallbacks, type PreparedCallback } from "./sso-login/flows.js";
+import { createClient, type Client } from "./sso-login/http.js";
+import { lookUp, randomSessions, type SessionCookie } from "./sso-login/lookups.js";
+import { startOp, type OpProcess } from "./sso-login/op-process.js";
+import { countRows, createOrganization, type Organization } from "./sso-login/setup.js";
+import { CALLBACK_P95_TARGET_MS, LOOKUP_P95_TARGET_MS, printReport, type CallbackPhase, type Check, type LookupPhase } from "./sso-login/summary.js";
+
+const OPTIONS = {
+  db: { type: "string", default: "postgres" },
+  people: { type: "string", default: "1000" },
+  saml: { type: "string", default: "3000" },
+  oidc: { type: "string", default: "3000" },
+  lookups: { type: "string", default: "10000" },
+  concurrency: { type: "string", default: "16" },
+  seed: { type: "string", default: "42" },
+  "pg-port": { type: "string", default: "5432" },
+  "pg-user": { type: "string", default: "postgres" },
+  "server-node-args": { type: "string", default: "" },
+  "keep-db": { type: "boolean", default: false },
+  strict: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+const { values: args } = parseArgs({ options: OPTIONS });
+if (args.help) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0]?.replace(/^\/\*\*|^ \* ?/gm, ""));
+  console.log(`Options (defaults shown):\n${Object.entries(OPTIONS).map(([name, spec]) => `  --${name}${spec.type === "string" ? ` <${spec.default}>` : ""}`).join("\n")}`);
+  process.exit(0);
+}
+
+function integer(name: string, raw: string | undefined, min: number, max: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, got ${raw}`);
+  return value;
+}
+const kind: "postgres" | "pglite" | undefined = args.db === "pglite" ? "pglite" : args.db === "postgres" ? "postgres" : undefined;
+if (!kind) throw new Error(`--db must be postgres or pglite, got ${args.db}`);
+const options = {
+  db: kind,
+  people: integer("people", args.people, 1, 1_000_000),
+  saml: integer("saml", args.saml, 1, 1_000_000),
+  oidc: integer("oidc", args.oidc, 0, 1_000_000),
+  lookups: integer("lookups", args.lookups, 1, 10_000_000),
+  concurrency: integer("concurrency", args.concurrency, 1, 256),
+  seed: integer("seed", args.seed, 0, 2 ** 31),
+};
+const pg = { host: "127.0.0.1", port: integer("pg-port", args["pg-port"], 1, 65535), user: args["pg-user"] ?? "postgres" };
+const PUBLIC_URL = "https://gatehouse.bench.test";
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const log = (line: string) => console.log(line);
+const rand = createRandom(options.seed);
+const wallStarted = performance.now();
+
+const target: BenchDatabase = await provisionDatabase(options.db, pg);
+const openTarget = (): Promise<Database> => {
+  const url = target.env.DATABASE_URL;
+  return openDatabase(url ? { url, poolSize: 4 } : { dataDir: target.env.GATEHOUSE_DATA_DIR as string });
+};
+let database: Database | null = null;
+let op: OpProcess | null = null;
+let server: RunningServer | null = null;
+let client: Client | null = null;
+async function cleanUp(): Promise<void> {
+  client?.close();
+  await server?.stop().catch(() => undefined);
+  await op?.stop().catch(() => undefined);
+  if (database?.dataSource.isInitialized) await database.dataSource.destroy().catch(() => undefined);
+  database = null;
+  if (args["keep-db"]) log(`kept ${target.kind} database ${target.label}`);
+  else await target.drop().catch((error: Error) => log(`could not drop ${target.label}: ${error.message}`));
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+
+let exitCode: number;
+try {
+  database = await openTarget();
+  await migrateDatabase(database);
+  const version = await serverVersion(database);
+  log(`sso-login: ${JSON.stringify({ ...describeMachine(repoRoot), database: `${target.kind} ${version}`, label: target.label, ...options })}`);
+  log("server: node --import tsx src/main.ts in a child process (composed by main.ts itself); load generator, SAML IdP and fake OP in other processes");
+
+  const clientSecret = randomBytes(24).toString("base64url");
+  op = await startOp("gatehouse-bench", clientSecret);
+  const idp = createTestIdp({ entityId: "https://idp.bench.test/saml" });
+  const org: Organization = await createOrganization(createDb(database.dataSource), { publicBaseUrl: PUBLIC_URL, idp, opIssuer: op.issuer, clientId: op.clientId, clientSecret, people: options.people });
+  log(`organization ${org.organizationId}: ${org.people.length} people, ${org.groupIds.size} groups; fake OP ${op.issuer} (pid ${op.pid})`);
+  if (target.kind === "pglite") {
+    // One process per PGlite directory: the server opens it next.
+    await database.dataSource.destroy();
+    database = null;
+  }
+
+  server = await startServer(repoRoot, target, { PUBLIC_URL, SSO_ALLOW_INSECURE_IDP_REQUESTS: "true", SSO_LOGIN_STATE_TTL_SECONDS: "3600" }, (args["server-node-args"] ?? "").split(/\s+/).filter(Boolean));
+  const port = Number(new URL(server.baseUrl).port);
+  log(`server pid ${server.pid} on 127.0.0.1:${port}, PUBLIC_URL ${PUBLIC_URL}`);
+  client = createClient(port, options.concurrency);
+  const backendPids = target.kind === "postgres" ? () => target.backendPids() : null;
+
+  const samlPlan = planSignIns(org.people, options.saml, "jit", rand);
+  const samlSeen = new Set(samlPlan.map((sign) => sign.person.index));
+  const oidcPlan = planSignIns(org.people, options.oidc, "email-link", rand).map((sign) => (sign.kind === "email-link" && !samlSeen.has(sign.person.index) ? { ...sign, kind: "jit" as const } : sign));
+
+  const callbacks: CallbackPhase[] = [];
+  const sessions: SessionCookie[] = [];
+  const measure = async (label: string, prepare: () => Promise<PreparedCallback[]>) => {
+    log(`\n[${label}] preparing ${label === "SAML ACS" ? options.saml : options.oidc} sign-ins (GET /auth/login, the IdP's answer)`);
+    const prepareStarted = performance.now();
+    const prepared = await prepare();
+    const prepareSeconds = (performance.now() - prepareStarted) / 1000;
+    log(`[${label}] prepared in ${prepareSeconds.toFixed(1)} s; sending at concurrency ${options.concurrency}`);
+    const stopWatch = await watchPhase(server!.pid, op!.pid, backendPids);
+    const started = performance.now();
+    const results = await sendCallbacks(client!, prepared, options.concurrency, SECURE_COOKIE);
+    const seconds = (performance.now() - started) / 1000;
+    callbacks.push({ label, results, seconds, prepareSeconds, cpu: await stopWatch() });
+    for (const result of results) if (result.ok && result.token) sessions.push({ person: result.person, token: result.token });
+    log(`[${label}] ${results.filter((result) => result.ok).length}/${results.length} answered 303 with a session in ${seconds.toFixed(1)} s`);
+  };
+  await measure("SAML ACS", () => prepareSaml(client!, org, idp, samlPlan, options.concurrency));
+  if (oidcPlan.length > 0) await measure("OIDC callback", () => prepareOidc(client!, org, op!, oidcPlan, options.concurrency));
+
+  const lookups: LookupPhase[] = [];
+  const lookupPhase = async (label: string, list: SessionCookie[]) => {
+    log(`\n[${label}] ${list.length} GET /auth/session at concurrency ${options.concurrency}`);
+    const stopWatch = await watchPhase(server!.pid, op!.pid, backendPids);
+    const result = await lookUp(client!, org, list, options.concurrency, SECURE_COOKIE);
+    lookups.push({ label, result, cpu: await stopWatch() });
+  };
+  // Cold: each person's first lookup (nobody's effective access has been resolved yet: sign-in does not).
+  const firstPerPerson = new Map<number, SessionCookie>();
+  for (const session of sessions) if (!firstPerPerson.has(session.person.index)) firstPerPerson.set(session.person.index, session);
+  await lookupPhase("session lookup, cold (first per person)", [...firstPerPerson.values()]);
+  await lookupPhase("session lookup, warm (random sessions)", randomSessions(sessions, options.lookups, rand));
+
+  const opStats = await op.stats();
+  client.close();
+  client = null;
+  const stderr = server.stderrTail();
+  await server.stop();
+  server = null;
+  database ??= await openTarget();
+  const counts = await countRows(createDb(database.dataSource), org.organizationId);
+
+  const signedIn = new Set([...samlPlan, ...oidcPlan].map((sign) => sign.person.index));
+  const succeeded = callbacks.reduce((sum, phase) => sum + phase.results.filter((result) => result.ok).length, 0);
+  const attempted = samlPlan.length + oidcPlan.length;
+  const oidcPeople = new Set(oidcPlan.map((sign) => sign.person.index));
+  // Claim memberships are kept per (person, connection): each connection's claim is reconciled on its own.
+  const groupsOf = (people: Set<number>) => [...people].reduce((sum, index) => sum + (org.people[index]?.groups.length ?? 0), 0);
+  const claimed = groupsOf(samlSeen) + groupsOf(oidcPeople);
+  const checks: Check[] = [
+    { name: "every callback answered 303 with a session cookie", ok: succeeded === attempted, detail: `${succeeded}/${attempted}` },
+    { name: "every session lookup answered its person and groups", ok: lookups.every((phase) => phase.result.errors === 0), detail: lookups.map((phase) => `${phase.result.requests - phase.result.errors}/${phase.result.requests}`).join(", ") },
+    { name: "one account per person (JIT once, then linked)", ok: counts.users === signedIn.size, detail: `${counts.users} users for ${signedIn.size} people` },
+    { name: "one identity per person and connection", ok: counts.identities === samlSeen.size + oidcPeople.size, detail: `${counts.identities} (expected ${samlSeen.size + oidcPeople.size})` },
+    { name: "one session per sign-in", ok: counts.sessions === succeeded, detail: `${counts.sessions}` },
+    { name: "claim memberships match the claims", ok: counts.claimMemberships === claimed, detail: `${counts.claimMemberships} (expected ${claimed})` },
+    { name: "audit: one auth.sign_in per sign-in, no failures", ok: counts.signInEvents === succeeded && counts.failedEvents === 0, detail: `${counts.signInEvents} sign-ins, ${counts.failedEvents} failures` },
+    { name: "fake OP: one token request per OIDC callback, none refused", ok: opStats.tokenRequests === oidcPlan.length && opStats.refused === 0, detail: `${opStats.tokenRequests} requests, ${opStats.refused} refused ${opStats.refusals.join("; ")}; discovery ${opStats.discoveryRequests}×, JWKS ${opStats.jwksRequests}×` },
+  ];
+  if (stderr.length > 0) log(`server stderr (last lines):\n  ${stderr.join("\n  ")}`);
+  const verified = printReport(callbacks, lookups, checks);
+  const missed = callbacks.some((phase) => {
+    const sorted = phase.results.filter((result) => result.ok).map((result) => result.ms).sort((a, b) => a - b);
+    return (sorted[Math.ceil(0.95 * sorted.length) - 1] ?? Number.POSITIVE_INFINITY) > CALLBACK_P95_TARGET_MS;
+  }) || (lookups[lookups.length - 1]?.result.latency.p95 ?? Number.POSITIVE_INFINITY) > LOOKUP_P95_TARGET_MS;
+  log(`wall time ${((performance.now() - wallStarted) / 1000).toFixed(0)} s`);
+  exitCode = !verified ? 1 : args.strict && missed ? 2 : 0;
+} catch (error) {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  if (server) console.error(`server stderr:\n  ${server.stderrTail().join("\n  ")}`);
+  exitCode = 1;
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);
