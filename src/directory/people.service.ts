@@ -152,8 +152,14 @@ export function createPeopleService({ db, policy }: { db: Db; policy: () => Poli
     const workspaceId = query.workspace?.id;
     const found = await searchPeople(db, organizationId, { ...(query.search ? { search: query.search } : {}), ...(workspaceId ? { workspaceId } : {}), implyingRoleIds: special.implyingRoleIds, ...page });
     const rows = await listRoleGrantsOf(db, organizationId, found.items.map((p) => p.id), { ...(workspaceId ? { workspaceId } : {}), implyingRoleIds: special.implyingRoleIds });
+    const rowsOf = new Map<string, RoleGrantRow[]>();
+    for (const row of rows) {
+      const held = rowsOf.get(row.userId);
+      if (held) held.push(row);
+      else rowsOf.set(row.userId, [row]);
+    }
     const items: Person[] = found.items.map((p) => {
-      const roles = fold(policy(), rows.filter((row) => row.userId === p.id));
+      const roles = fold(policy(), rowsOf.get(p.id) ?? []);
       return query.workspace ? { ...p, ...roles, workspaceRoles: withImplied(roles, query.workspace, special.implied) } : { ...p, ...roles };
     });
     return { items, total: found.total, ...page };

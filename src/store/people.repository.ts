@@ -99,7 +99,10 @@ export async function searchPeople(db: Db, organizationId: string, query: People
           AND NOT EXISTS (SELECT 1 FROM membership_overrides x WHERE x.kind = 'exclude' AND x.user_id = m.user_id AND x.group_id = m.group_id)))`;
   const [page, count] = await Promise.all([
     db.query<PersonRow>(
-      `${PERSON_SELECT} WHERE ${where} ORDER BY lower(u.user_name), u.id LIMIT $5 OFFSET $6`,
+      // The page's ids first: rows skipped by OFFSET are never projected (no email lookups for them). userName is
+      // unique per organization case-insensitively, so (organization_id, lower(user_name)) orders the page alone.
+      `WITH page AS (SELECT u.id, lower(u.user_name) AS sort FROM users u WHERE ${where} ORDER BY lower(u.user_name) LIMIT $5 OFFSET $6)
+       ${PERSON_SELECT} JOIN page ON page.id = u.id ORDER BY page.sort`,
       [...params, query.limit, query.offset],
     ),
     db.query<{ total: number }>(`SELECT count(*)::int AS total FROM users u WHERE ${where}`, params),
