@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { createHash, randomBytes } from "node:crypto";
 import { findLiveSession, insertSession, type SessionRecord } from "../../src/store/sessions.repository.js";
 import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
+import { restrictedAdminApi } from "./restricted-admin-app.js";
 
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
 
@@ -118,6 +119,20 @@ describe("Admin API: a user's sign-in sessions (issue 6: revocable by admins)", 
     for (const session of [theirs, alices, bobs]) expect(await live(session)).to.equal(true);
     expect((await tenant.events()).length).to.equal(eventsBefore);
     expect((await listed(theirUser, other)).total).to.equal(1);
+  });
+
+  it("403 naming users:read / users:manage for a key whose role lacks them; nothing ended, nothing audited", async () => {
+    const session = await signIn(tenant, alice);
+    const eventsBefore = (await tenant.events()).length;
+    const readless = restrictedAdminApi(context, ["users:read", "users:manage"]);
+    expect(expectApiError(await readless(tenant.apiKey, "get", `/users/${alice}/sessions`), 403, "forbidden").details).to.deep.equal({ permission: "users:read" });
+    const manageless = restrictedAdminApi(context, ["users:manage"]);
+    expect((await manageless(tenant.apiKey, "get", `/users/${alice}/sessions`)).status).to.equal(200);
+    for (const path of [`/users/${alice}/sessions`, `/users/${alice}/sessions/${session.session.id}`]) {
+      expect(expectApiError(await manageless(tenant.apiKey, "delete", path), 403, "forbidden").details).to.deep.equal({ permission: "users:manage" });
+    }
+    expect(await live(session)).to.equal(true);
+    expect((await tenant.events()).length).to.equal(eventsBefore);
   });
 
   it("a session ended by a SCIM deactivation is no longer listed", async () => {

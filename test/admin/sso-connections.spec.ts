@@ -1,18 +1,11 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import supertest from "supertest";
-import { loadPolicy } from "../../src/access/index.js";
-import { createAdminRouter } from "../../src/admin/admin.router.js";
-import { buildApp } from "../../src/app.js";
-import { createAuditService } from "../../src/audit/audit.service.js";
-import { loadConfig } from "../../src/config.js";
-import { createDirectory } from "../../src/directory/directory.js";
-import { createLogger } from "../../src/http/logger.js";
 import { generateServiceProviderKeyPair } from "../../src/sso/saml/certificates.js";
 import { startOidcProvider, type TestOidcProvider } from "../sso/support/oidc-op.js";
+import type supertest from "supertest";
 import { expectApiError, PUBLIC_URL, useAdminApp, type AdminTenant } from "./admin-app.js";
+import { restrictedAdminApi } from "./restricted-admin-app.js";
 
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
 const IDP = { entityId: "https://idp.acme.test/saml", ssoUrl: "https://idp.acme.test/sso", sloUrl: "https://idp.acme.test/slo" };
@@ -259,31 +252,10 @@ describe("Admin API: SSO connections (issue 6)", function () {
 
   it("403 naming sso:manage for a key whose role lacks it; nothing changed", async () => {
     // The same Admin API over a policy whose Organization Admin may not manage SSO.
-    const document = JSON.parse(readFileSync(new URL("../../config/policy.default.json", import.meta.url), "utf8")) as {
-      permissions: Record<string, { level: string; ownerOnly?: boolean }>;
-      roles: { organization: Array<{ key: string; permissions: string[] }> };
-    };
-    const admin = document.roles.organization.find((role) => role.key === "organization.admin");
-    if (!admin) throw new Error("no organization.admin role in the default policy");
-    admin.permissions = Object.entries(document.permissions)
-      .filter(([key, permission]) => permission.level === "organization" && permission.ownerOnly !== true && key !== "sso:manage")
-      .map(([key]) => key);
-    const policy = loadPolicy(document, "no-sso policy");
-    const db = context.db;
-    const router = createAdminRouter({
-      db,
-      engine: { policy, afterWrite: async () => undefined },
-      audit: createAuditService({ db }),
-      credentials: createDirectory({ db }).credentials,
-      connections: context.instance.sso.connections,
-    });
-    const app = buildApp({ config: loadConfig({ ...process.env, LOG_LEVEL: "silent", PUBLIC_URL }), database: context.database, logger: createLogger("silent"), routers: { admin: router } });
+    const restricted = restrictedAdminApi(context, ["sso:manage"]);
+    const call = (method: "get" | "post" | "patch" | "delete" | "put", path: string, body?: unknown) => restricted(tenant.apiKey, method, path, body);
     const created = await createSaml();
     const before = await state();
-    const call = (method: "get" | "post" | "patch" | "delete" | "put", path: string, body?: unknown) => {
-      const test = supertest(app)[method](`/admin/v1${path}`).set("Authorization", `Bearer ${tenant.apiKey}`);
-      return body === undefined ? test : test.set("Content-Type", "application/json").send(JSON.stringify(body));
-    };
     for (const res of [
       await call("get", "/sso/connections"),
       await call("post", "/sso/connections", { protocol: "saml", name: "Refused", settings: samlSettings() }),
