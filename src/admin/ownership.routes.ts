@@ -1,13 +1,12 @@
 /**
  * Ownership (issue 5): who owns the organization and each workspace, and the transfer endpoints. Transfer is
- * owner-only ("organization:transfer" / "workspace:transfer"): an operator API key never holds it, so until the
- * SSO issue gives people sessions with step-up these endpoints answer keys with 403 and the break-glass CLI
- * (`gatehouse owner transfer`) is the way. The route already does the whole transfer for a signed-in person:
- * the session layer only has to put the person's user id where `signedInUserOf` looks.
+ * owner-only ("organization:transfer" / "workspace:transfer"): an operator API key never holds it (403), so
+ * operators use the break-glass CLI (`gatehouse owner transfer`); the Owner transfers through their sign-in
+ * session, signed in within the step-up window, repeating the organization's name or the workspace's title.
  */
-import type { Request, Response, Router } from "express";
+import type { Request, RequestHandler, Response, Router } from "express";
 import type { Policy } from "../access/policy.types.js";
-import { describeOwnership, transferOwnership, type TransferResult } from "../directory/ownership.service.js";
+import { describeOwnership, transferOwnership, workspaceHasOwner, type TransferResult } from "../directory/ownership.service.js";
 import { apiKeyPrincipalOf } from "../http/api-key-auth.js";
 import { ApiError } from "../http/errors.js";
 import { requestIdOf } from "../http/request-id.js";
@@ -40,6 +39,7 @@ export function presentTransfer(result: TransferResult) {
 
 export function mountOwnershipRoutes(router: Router, { directory, authorizer, db, policy, afterWrite }: OwnershipRouteDeps): void {
   const { requirePermission } = authorizer;
+  const workspaceOf = workspaceOfParam(directory);
 
   router
     .route("/ownership")
@@ -69,8 +69,20 @@ export function mountOwnershipRoutes(router: Router, { directory, authorizer, db
     .post(requirePermission("organization:transfer"), transfer("organization:transfer", () => null))
     .all(methodNotAllowed("POST"));
 
+  /**
+   * A workspace with an Owner: its Owner (workspace:transfer there). A workspace without one is in the
+   * organization Owner's hands (src/admin/README.md, Ownership), so naming its first Owner takes organization:transfer.
+   */
+  const authorizeWorkspaceTransfer: RequestHandler = async (req, res, next) => {
+    const organizationId = apiKeyPrincipalOf(res).organizationId;
+    const workspace = await workspaceOf(req, organizationId);
+    if (await workspaceHasOwner(db, organizationId, workspace.id)) await authorizer.authorize(res, "workspace:transfer", workspace);
+    else await authorizer.authorize(res, "organization:transfer");
+    next();
+  };
+
   router
     .route("/workspaces/:id/ownership/transfer")
-    .post(requirePermission("workspace:transfer", workspaceOfParam(directory)), transfer("workspace:transfer", (req) => param(req, "id")))
+    .post(authorizeWorkspaceTransfer, transfer("workspace:transfer", (req) => param(req, "id")))
     .all(methodNotAllowed("POST"));
 }

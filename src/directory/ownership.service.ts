@@ -154,6 +154,11 @@ export async function transferOwnership(db: Db, input: TransferInput, policy: Po
   });
 }
 
+/** Whether the workspace has an Owner of its own (otherwise the organization's Owner holds it). */
+export async function workspaceHasOwner(db: Db, organizationId: string, workspaceId: string): Promise<boolean> {
+  return (await findOwner(db, organizationId, workspaceId)) !== null;
+}
+
 export interface OwnershipView {
   organization: { owner: (OwnerRef & { active: boolean }) | null };
   workspaces: Array<{ workspaceId: string; title: string; owner: (OwnerRef & { active: boolean }) | null; ownedBy: "workspace" | "organization" | "none" }>;
