@@ -13,12 +13,16 @@ export interface CallbackPhase {
   seconds: number;
   prepareSeconds: number;
   cpu: CpuSplit;
+  /** Returning sign-ins sent one at a time after the phase. */
+  probe: CallbackResult[];
 }
 
 export interface LookupPhase {
   label: string;
   result: LookupResult;
   cpu: CpuSplit;
+  /** The figure the issue's target is about (concurrency 16, warm). */
+  target: boolean;
 }
 
 export interface Check {
@@ -45,6 +49,8 @@ export function callbackRows(phase: CallbackPhase): TargetRow[] {
     const latencies = ok.filter((result) => result.kind === kind).map((result) => result.ms);
     if (latencies.length > 0) rows.push({ name: `  ${KIND_NAMES[kind]} (${latencies.length})`, figure: figure(latencies), target: "" });
   }
+  const probe = phase.probe.filter((result) => result.ok).map((result) => result.ms);
+  if (phase.probe.length > 0) rows.push({ name: `  one at a time, returning (${phase.probe.length}, ${phase.probe.length - probe.length} errors)`, figure: figure(probe), target: "" });
   return rows;
 }
 
@@ -63,7 +69,7 @@ export function cpuLine(label: string, cpu: CpuSplit): string {
 export function printReport(callbacks: CallbackPhase[], lookups: LookupPhase[], checks: Check[]): boolean {
   const rows: TargetRow[] = [];
   for (const phase of callbacks) rows.push(...callbackRows(phase));
-  for (const [index, phase] of lookups.entries()) rows.push(lookupRow(phase, index === lookups.length - 1));
+  for (const phase of lookups) rows.push(lookupRow(phase, phase.target));
   printTable("figures (latency per request as the load generator saw it; verdicts on p95)", rows);
 
   console.log("\nCPU in cores during each timed phase:");
@@ -72,7 +78,7 @@ export function printReport(callbacks: CallbackPhase[], lookups: LookupPhase[], 
   for (const phase of callbacks) console.log(`prepared (untimed) for ${phase.label}: ${phase.prepareSeconds.toFixed(1)} s`);
 
   const failures = [
-    ...callbacks.flatMap((phase) => phase.results.filter((result) => !result.ok).map((result) => `${phase.label} ${result.kind} ${result.person.email}: ${result.problem}`)),
+    ...callbacks.flatMap((phase) => [...phase.results, ...phase.probe].filter((result) => !result.ok).map((result) => `${phase.label} ${result.kind} ${result.person.email}: ${result.problem}`)),
     ...lookups.flatMap((phase) => phase.result.errorSamples.map((sample) => `${phase.label}: ${sample}`)),
   ];
   for (const failure of failures.slice(0, 10)) console.log(`  error: ${failure}`);
