@@ -40,6 +40,12 @@ export function mountUserRoutes(router: Router, { directory, write, authorizer }
   const { requirePermission } = authorizer;
   const organizationOf = (res: Response) => apiKeyPrincipalOf(res).organizationId;
 
+  /** Seed 003: a workspace's Admins edit its users' roles (members:manage there); organization roles need users:manage. */
+  async function authorizeRoleChange(res: Response, workspaceId: string | null): Promise<void> {
+    if (workspaceId === null) return authorizer.authorize(res, "users:manage");
+    return authorizer.authorize(res, "members:manage", await directory.workspaces.get(organizationOf(res), workspaceId));
+  }
+
   router
     .route("/users")
     .get(requirePermission("users:read"), async (req, res) => {
@@ -113,10 +119,10 @@ export function mountUserRoutes(router: Router, { directory, write, authorizer }
 
   router
     .route("/users/:id/roles")
-    .post(requirePermission("users:manage"), async (req, res) => {
+    .post(async (req, res) => {
       const body = validateBody<UserRoleAddBody>("UserRoleAdd", req.body);
       const organizationId = organizationOf(res);
-      if (body.workspaceId !== undefined) await authorizer.authorize(res, "members:manage", await directory.workspaces.get(organizationId, body.workspaceId));
+      await authorizeRoleChange(res, body.workspaceId ?? null);
       if (await isOwnerRole(directory, policy, organizationId, body.role)) {
         throw new DomainError("conflict", "ownership changes only by transfer: an Owner role cannot be granted directly", { role: body.role });
       }
@@ -136,12 +142,12 @@ export function mountUserRoutes(router: Router, { directory, write, authorizer }
 
   router
     .route("/users/:id/roles/:grantId")
-    .delete(requirePermission("users:manage"), async (req, res) => {
+    .delete(async (req, res) => {
       const organizationId = organizationOf(res);
       const user = await directory.users.get(organizationId, param(req, "id"));
       const grant = await directory.grants.get(organizationId, param(req, "grantId"));
       if (grant.principal.type !== "user" || grant.principal.id !== user.id) throw new DomainError("not_found", `grant ${grant.id} is not a role of user ${user.id}`, { id: grant.id });
-      if (grant.scope.type !== "organization") await authorizer.authorize(res, "members:manage", await directory.workspaces.get(organizationId, grant.scope.workspaceId));
+      await authorizeRoleChange(res, grant.scope.type === "organization" ? null : grant.scope.workspaceId);
       if (grant.role.builtIn && policy.roles[grant.role.key ?? ""]?.owner) throw transferFirst(`user ${user.userName}`, { grantId: grant.id });
       if (!ADMIN_SOURCE.test(grant.source)) {
         throw new DomainError("conflict", `this role comes from ${grant.source}, which owns it and would give it back: change it there (or override the group membership)`, { source: grant.source });

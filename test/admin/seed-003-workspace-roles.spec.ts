@@ -2,9 +2,12 @@
  * Seed 003 ("Workspace roles"), rule by rule, through the Admin API (direct roles, invites, the workspace tab)
  * and the Access API (checks). A project is a `model` here; "shared with the workspace" is a workspace share.
  */
+import { randomBytes } from "node:crypto";
 import { expect } from "chai";
+import supertest from "supertest";
 import { acceptPendingInvites } from "../../src/directory/directory.js";
-import { useAdminApp, type AdminTenant } from "./admin-app.js";
+import { CSRF_HEADER, SECURE_COOKIE } from "../../src/sso/sessions.js";
+import { PUBLIC_URL, useAdminApp, type AdminTenant } from "./admin-app.js";
 
 describe("seed 003: workspace roles, share caps, Guest from a project invite, invite defaults", () => {
   const context = useAdminApp();
@@ -122,5 +125,46 @@ describe("seed 003: workspace roles, share caps, Guest from a project invite, in
     expect(await allowed("lead", "members:manage")).to.equal(false);
     await signIn(people.lead, "lead@acme.test");
     expect(await allowed("lead", "members:manage")).to.equal(true);
+  });
+  /** Admin API calls as a person signed in through SSO (session cookie, CSRF token, our Origin). */
+  async function asPerson(userId: string) {
+    const { sessions } = context.instance.sso;
+    const { token, session } = await sessions.issue(context.db, {
+      organizationId: tenant.organizationId, userId, connectionId: null, authenticatedAt: new Date(), idleMinutes: 60, absoluteMinutes: 600,
+      nameId: null, nameIdFormat: null, sessionIndex: null, ip: "203.0.113.7", userAgent: `seed-003-${randomBytes(4).toString("hex")}`,
+    });
+    return (method: "get" | "post" | "delete", path: string, body?: unknown) => {
+      const test = supertest(context.app)[method](`/admin/v1${path}`).set("Cookie", `${SECURE_COOKIE}=${token}`).set("Origin", PUBLIC_URL).set(CSRF_HEADER, sessions.csrfToken(session.id));
+      return body === undefined ? test : test.set("Content-Type", "application/json").send(JSON.stringify(body));
+    };
+  }
+
+  it("Guests cannot view the workspace's users; only a workspace Admin adds members and edits their roles (403 naming the permission)", async () => {
+    const [guest, viewer, admin] = [await asPerson(people.guest as string), await asPerson(people.viewer as string), await asPerson(people.admin as string)];
+    const guestTab = await guest("get", `/workspaces/${prod}/users`);
+    expect([guestTab.status, guestTab.body.error?.details?.permission]).to.deep.equal([403, "members:list"]);
+    const viewerTab = await viewer("get", `/workspaces/${prod}/users`);
+    expect(viewerTab.status, viewerTab.text).to.equal(200);
+    expect(viewerTab.body.items.map((p: { userName: string }) => p.userName)).to.include.members(["admin@acme.test", "guest@acme.test"]);
+
+    const invite = { email: "helper@acme.test", workspaceId: prod, roles: [{ key: "workspace.editor" }] };
+    const refused = await viewer("post", "/invites", invite);
+    expect([refused.status, refused.body.error?.details?.permission]).to.deep.equal([403, "members:manage"]);
+    const promote = await viewer("post", `/users/${people.guest}/roles`, { role: { key: "workspace.editor" }, workspaceId: prod });
+    expect(promote.status).to.equal(403);
+    expect((await tenant.admin("get", "/invites?email=helper@acme.test")).body.total).to.equal(0);
+
+    // A workspace Admin invites into their workspace; the organization's people list stays the organization's admins'.
+    const invited = await admin("post", "/invites", invite);
+    expect(invited.status, invited.text).to.equal(201);
+    expect(invited.body.createdBy).to.contain(people.admin);
+    expect((await admin("post", "/invites", { email: "boss@acme.test", roles: [{ key: "organization.admin" }] })).status).to.equal(403);
+    expect((await admin("get", "/users")).status).to.equal(403);
+    // ... and edits the roles people hold in it (an organization role is the organization admins' to give).
+    const promoted = await admin("post", `/users/${people.guest}/roles`, { role: { key: "workspace.viewer" }, workspaceId: prod });
+    expect(promoted.status, promoted.text).to.equal(201);
+    expect(promoted.body.source).to.equal(`manual:${people.admin}`);
+    expect((await admin("delete", `/users/${people.guest}/roles/${promoted.body.id}`)).status).to.equal(204);
+    expect((await admin("post", `/users/${people.guest}/roles`, { role: { key: "organization.viewer" } })).status).to.equal(403);
   });
 });
