@@ -6,6 +6,7 @@ import { startOidcProvider, type TestOidcProvider } from "../sso/support/oidc-op
 import type supertest from "supertest";
 import { expectApiError, PUBLIC_URL, useAdminApp, type AdminTenant } from "./admin-app.js";
 import { restrictedAdminApi } from "./restricted-admin-app.js";
+import { fetchIdpMetadata } from "../../src/admin/idp-metadata-fetch.js";
 
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
 const IDP = { entityId: "https://idp.acme.test/saml", ssoUrl: "https://idp.acme.test/sso", sloUrl: "https://idp.acme.test/slo" };
@@ -391,6 +392,24 @@ describe("Admin API: SSO connections (issue 6)", function () {
         expect(error.message).not.to.contain("secret internals");
       }
       expect(await state()).to.deep.equal(before);
+    });
+
+    it("without insecure IdP requests, a host in the server's own networks is refused before any request", async () => {
+      let requested = 0;
+      const spy: typeof fetch = async () => {
+        requested += 1;
+        return new Response(idpMetadata(idpCertificate));
+      };
+      for (const url of ["https://127.0.0.1/metadata", "https://localhost/metadata", "https://[::1]/metadata", "https://10.1.2.3/m", "https://169.254.169.254/latest", "https://[::ffff:192.168.0.1]/m"]) {
+        const error = await fetchIdpMetadata(url, { allowInsecure: false, fetch: spy }).then(
+          () => null,
+          (refused: { status?: number; message?: string }) => refused,
+        );
+        expect(error?.status, url).to.equal(400);
+        expect(error?.message, url).to.match(/loopback, private or link-local/);
+      }
+      expect(await fetchIdpMetadata(`${base}/rotated`, { allowInsecure: false, fetch: spy }).catch((refused: Error) => refused.message)).to.match(/https/);
+      expect(requested).to.equal(0);
     });
   });
 });
