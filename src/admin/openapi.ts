@@ -292,9 +292,9 @@ const OWNERSHIP_AND_SEAT_SCHEMAS = {
 };
 
 const OWNER_ONLY = { "403": error("Owner-only (organization:transfer / workspace:transfer): operator API keys are always refused; a signed-in person who is not the current Owner too") };
-const transferOperation = (what: string, confirm: string) => ({
+const transferOperation = (what: string, confirm: string, who = "the current Owner only") => ({
   post: {
-    summary: `Transfer ${what} ownership to an active member (the current Owner only; confirm repeats ${confirm}); the former Owner keeps Admin`,
+    summary: `Transfer ${what} ownership to an active member (${who}, signed in within the step-up window; confirm repeats ${confirm}); the former Owner keeps Admin`,
     requestBody: body("OwnershipTransfer"),
     responses: { "200": ok("Transferred", ref("OwnershipTransferResult")), ...INVALID, ...COMMON, ...OWNER_ONLY, "409": error("The new Owner is deactivated or already the Owner; nothing changed") },
   },
@@ -646,7 +646,7 @@ export function adminOpenApi() {
         get: { summary: "Who owns the organization and each workspace (a workspace without its own Owner is held by the organization's)", responses: { "200": ok("Owners", ref("Ownership")), ...COMMON } },
       },
       "/ownership/transfer": transferOperation("the organization's", "the organization's name"),
-      "/workspaces/{id}/ownership/transfer": { parameters: [uuidParameter("id")], ...transferOperation("the workspace's", "the workspace's title") },
+      "/workspaces/{id}/ownership/transfer": { parameters: [uuidParameter("id")], ...transferOperation("the workspace's", "the workspace's title", "its Owner; for a workspace without one, the organization's Owner") },
       "/seats": {
         get: { summary: "Author / viewer / free seats of the organization and of each workspace, with the people behind each number (permission users:read)", responses: { "200": ok("The report", ref("SeatsReport")), ...COMMON } },
       },
