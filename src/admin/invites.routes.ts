@@ -10,6 +10,7 @@ import { INVITE_STATUSES } from "../directory/invites.service.js";
 import { apiKeyPrincipalOf } from "../http/api-key-auth.js";
 import type { AdminRouteDeps } from "./admin-deps.js";
 import { oneOf, PAGING, parseListQuery, searchText, uuidText } from "./list-query.js";
+import { authorOf } from "./present-people.js";
 import { methodNotAllowed, param } from "./route-helpers.js";
 import { validateBody, type InviteCreateBody } from "./schemas.js";
 
@@ -56,7 +57,7 @@ export function mountInviteRoutes(router: Router, { directory, write, authorizer
       const workspaceId = body.resource ? await directory.invites.workspaceOfResource(organizationId, body.resource.type, body.resource.id) : (body.workspaceId ?? null);
       await authorizeFor(res, workspaceId);
       const created = await write(res, async ({ directory: tx, principal, audit }) => {
-        const invite = presentInvite(await tx.invites.create(organizationId, { ...body, createdBy: `api_key:${principal.keyId}` }));
+        const invite = presentInvite(await tx.invites.create(organizationId, { ...body, createdBy: authorOf(res) }));
         await audit("invite.create", { type: "invite", id: invite.id }, { before: null, after: invite, ...(invite.workspace ? { workspaceId: invite.workspace.id } : {}) });
         return invite;
       });

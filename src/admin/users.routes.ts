@@ -15,7 +15,7 @@ import { apiKeyPrincipalOf } from "../http/api-key-auth.js";
 import { workspaceOfParam, type AdminRouteDeps } from "./admin-deps.js";
 import { PAGING, parseListQuery, searchText } from "./list-query.js";
 import { presentGrant } from "./present-access.js";
-import { presentPerson, remainingAccess } from "./present-people.js";
+import { authorOf, presentPerson, remainingAccess } from "./present-people.js";
 import { methodNotAllowed, param } from "./route-helpers.js";
 import { validateBody, type UserRoleAddBody } from "./schemas.js";
 
@@ -131,7 +131,7 @@ export function mountUserRoutes(router: Router, { directory, write, authorizer }
         const user = await tx.users.get(organizationId, param(req, "id"));
         const principal = { type: "user" as const, id: user.id };
         const existing = new Set((await tx.grants.list(organizationId, { principal })).map((row) => row.id));
-        const after = presentGrant(await tx.grants.grant(organizationId, { principal, role: body.role, scope, source: `manual:${key.keyId}`, createdBy: `api_key:${key.keyId}` }));
+        const after = presentGrant(await tx.grants.grant(organizationId, { principal, role: body.role, scope, source: `manual:${key.keyId}`, createdBy: authorOf(res) }));
         if (existing.has(after.id)) return { grant: after, created: false };
         await audit("user.role.grant", { type: "user", id: user.id }, { before: null, after, ...(body.workspaceId ? { workspaceId: body.workspaceId } : {}) });
         return { grant: after, created: true };
