@@ -56,7 +56,7 @@ export function mountInviteRoutes(router: Router, { directory, write, authorizer
       const organizationId = organizationOf(res);
       const workspaceId = body.resource ? await directory.invites.workspaceOfResource(organizationId, body.resource.type, body.resource.id) : (body.workspaceId ?? null);
       await authorizeFor(res, workspaceId);
-      const created = await write(res, async ({ directory: tx, principal, audit }) => {
+      const created = await write(res, async ({ directory: tx, audit }) => {
         const invite = presentInvite(await tx.invites.create(organizationId, { ...body, createdBy: authorOf(res) }));
         await audit("invite.create", { type: "invite", id: invite.id }, { before: null, after: invite, ...(invite.workspace ? { workspaceId: invite.workspace.id } : {}) });
         return invite;
