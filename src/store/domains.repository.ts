@@ -73,10 +73,16 @@ function toRecord(row: DomainRow): OrganizationDomainRecord {
   };
 }
 
-/** The organization that verified `domain` (lower case), with the domain's default role; null if none has. */
+/**
+ * The organization that verified `domain` (lower case), with the domain's default role; null if none has.
+ * A workspace role whose workspace was deleted since (the foreign key clears default_workspace_id) gives no role.
+ */
 export async function findVerifiedDomain(db: Db, domain: string): Promise<VerifiedDomain | null> {
   const { rows } = await db.query<{ organization_id: string; domain: string; default_role_id: string | null; default_workspace_id: string | null }>(
-    `SELECT organization_id, domain, default_role_id, default_workspace_id FROM organization_domains WHERE domain = $1 AND verified`,
+    `SELECT d.organization_id, d.domain, d.default_workspace_id,
+            CASE WHEN r.level = 'workspace' AND d.default_workspace_id IS NULL THEN NULL ELSE d.default_role_id END AS default_role_id
+       FROM organization_domains d LEFT JOIN roles r ON r.id = d.default_role_id
+      WHERE d.domain = $1 AND d.verified`,
     [domain.toLowerCase()],
   );
   const row = rows[0];

@@ -204,6 +204,17 @@ describe("Admin API: allowed email domains", () => {
       expect((await listOrganizationDomains(context.db, tenant.organizationId)).map((d) => [d.domain, d.verified])).to.deep.include(["acme.test", true]);
     });
 
+    it("a workspace default role whose workspace is deleted gives sign-in no role (the domain stays listed)", async () => {
+      const doomed = await context.directory.workspaces.create(tenant.organizationId, { title: "Doomed" });
+      const put = await call(tenant, "put", "/organization/domains/acme.test", { defaultRole: { key: "workspace.viewer" }, defaultWorkspaceId: doomed.id });
+      expect(put.status, put.text).to.equal(200);
+      expect((await findVerifiedDomain(context.db, "acme.test"))?.defaultRoleId).to.equal(put.body.defaultRole.id);
+      await context.directory.workspaces.remove(tenant.organizationId, doomed.id);
+      expect(await findVerifiedDomain(context.db, "acme.test")).to.deep.include({ defaultRoleId: null, defaultWorkspaceId: null });
+      expect((await list()).find((d) => d.domain === "acme.test")).to.deep.include({ verified: true, defaultWorkspaceId: null });
+      await call(tenant, "put", "/organization/domains/acme.test", { defaultRole: { key: "organization.viewer" } });
+    });
+
     it("409 when another organization has verified the domain; the other may still list it unverified", async () => {
       const added = await call(other, "put", "/organization/domains/acme.test", { defaultRole: null });
       expect(added.status, added.text).to.equal(201);
