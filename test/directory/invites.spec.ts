@@ -92,6 +92,23 @@ describe("directory: invites and acceptPendingInvites", () => {
     ]);
   });
 
+  it("group roles count as the person's effective membership: a sign-in claim counts, an excluded IdP membership does not", async () => {
+    const w = await world();
+    const fin = (await directory.users.create(w.org, { userName: "fin@example.com" })).id;
+    const gil = (await directory.users.create(w.org, { userName: "gil@example.com" })).id;
+    const group = (await directory.groups.create(w.org, { displayName: "Editors" })).id;
+    await directory.grants.grant(w.org, { principal: { type: "group", id: group }, role: { key: "workspace.editor" }, scope: { type: "workspace", workspaceId: w.workspace }, source: "manual:x" });
+    await ctx.db.query(`INSERT INTO claim_memberships (organization_id, group_id, user_id, source) VALUES ($1, $2, $3, 'sso:okta')`, [w.org, group, fin]);
+    await directory.memberships.add(w.org, group, [gil]);
+    await directory.overrides.set(w.org, { groupId: group, userId: gil, kind: "exclude", reason: "contractor", author: "api_key:x" });
+    for (const email of ["fin@example.com", "gil@example.com"]) {
+      await directory.invites.create(w.org, { email, resource: { type: "model", id: w.resourceRef, level: "view" }, roles: [], createdBy: by });
+    }
+    const [forFin] = await directory.invites.acceptPending({ organizationId: w.org, userId: fin, email: "fin@example.com" });
+    const [forGil] = await directory.invites.acceptPending({ organizationId: w.org, userId: gil, email: "gil@example.com" });
+    expect([forFin?.guest, forGil?.guest]).to.deep.equal([false, true]);
+  });
+
   it("expired and revoked invites are never taken; another organization's invite for the same address is not either", async () => {
     const w = await world();
     const other = await world();
