@@ -22,6 +22,8 @@ export interface OrganizationDomainRecord {
   verifiedAt: Date | null;
   /** Published as the TXT record `gatehouse-verification=<token>` on the domain. */
   verificationToken: string;
+  /** The same as defaultRole?.id (the shape findVerifiedDomain returns). */
+  defaultRoleId: string | null;
   defaultRole: DomainRole | null;
   defaultWorkspaceId: string | null;
   createdAt: Date;
@@ -63,6 +65,7 @@ function toRecord(row: DomainRow): OrganizationDomainRecord {
     verified: row.verified,
     verifiedAt: row.verified_at === null ? null : new Date(row.verified_at),
     verificationToken: row.verification_token,
+    defaultRoleId: row.default_role_id,
     defaultRole:
       row.default_role_id === null
         ? null
