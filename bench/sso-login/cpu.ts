@@ -12,6 +12,7 @@ export interface CpuSplit {
   postgres: number | null;
   other: number;
   machineBusy: number;
+  wallSeconds: number;
   loadAverage: [number, number];
 }
 
@@ -59,6 +60,7 @@ export async function watchPhase(serverPid: number, opPid: number, backendPids: 
       postgres,
       other: usage.otherCores - op - (postgres ?? 0),
       machineBusy: usage.machineBusyCores,
+      wallSeconds: usage.wallSeconds,
       loadAverage: [usage.loadAverageAtStart, usage.loadAverageAtEnd],
     };
   };

@@ -61,9 +61,12 @@ export function lookupRow(phase: LookupPhase, target: boolean): TargetRow {
   return row;
 }
 
-export function cpuLine(label: string, cpu: CpuSplit): string {
+/** Cores during the phase, and CPU milliseconds per request (less sensitive to a busy machine than latency). */
+export function cpuLine(label: string, cpu: CpuSplit, requests: number): string {
+  const perRequest = (cores: number) => ((cores * cpu.wallSeconds * 1000) / Math.max(1, requests)).toFixed(2);
   const postgres = cpu.postgres === null ? "PGlite inside the server" : `PostgreSQL ${cpu.postgres.toFixed(2)}`;
-  return `  ${label}: server ${cpu.server.toFixed(2)} · ${postgres} · load generator ${cpu.loadGenerator.toFixed(2)} · fake OP ${cpu.op.toFixed(2)} · other ${cpu.other.toFixed(2)} (machine ${cpu.machineBusy.toFixed(2)} busy; load average ${cpu.loadAverage[0].toFixed(1)} → ${cpu.loadAverage[1].toFixed(1)})`;
+  const perRequestPg = cpu.postgres === null ? "" : `, PostgreSQL ${perRequest(cpu.postgres)} ms`;
+  return `  ${label}: server ${cpu.server.toFixed(2)} · ${postgres} · load generator ${cpu.loadGenerator.toFixed(2)} · fake OP ${cpu.op.toFixed(2)} · other ${cpu.other.toFixed(2)} (machine ${cpu.machineBusy.toFixed(2)} busy; load average ${cpu.loadAverage[0].toFixed(1)} → ${cpu.loadAverage[1].toFixed(1)})\n    per request: server ${perRequest(cpu.server)} ms CPU${perRequestPg}`;
 }
 
 export function printReport(callbacks: CallbackPhase[], lookups: LookupPhase[], checks: Check[]): boolean {
@@ -73,8 +76,8 @@ export function printReport(callbacks: CallbackPhase[], lookups: LookupPhase[], 
   printTable("figures (latency per request as the load generator saw it; verdicts on p95)", rows);
 
   console.log("\nCPU in cores during each timed phase:");
-  for (const phase of callbacks) console.log(cpuLine(phase.label, phase.cpu));
-  for (const phase of lookups) console.log(cpuLine(phase.label, phase.cpu));
+  for (const phase of callbacks) console.log(cpuLine(phase.label, phase.cpu, phase.results.length));
+  for (const phase of lookups) console.log(cpuLine(phase.label, phase.cpu, phase.result.requests));
   for (const phase of callbacks) console.log(`prepared (untimed) for ${phase.label}: ${phase.prepareSeconds.toFixed(1)} s`);
 
   const failures = [
