@@ -2,15 +2,16 @@
  * `gatehouse sso list|add-saml|add-oidc|remove` (issue 6): SSO connections from the operator's shell, through
  * the same connection service as the Admin API, audited with actor type "cli". It prints what the IdP admin
  * pastes into the identity provider: the login URL, the ACS URL / redirect URI and the SP metadata URL.
- * The OIDC client secret is read from a file, never taken on the command line (shell history, `ps`).
+ * The OIDC client secret is read from a file, never taken on the command line (shell history, `ps`). Each
+ * change commits with its audit event: the CLI binds its own connection service to the transaction.
  */
 import { readFileSync } from "node:fs";
 import { publicBaseUrl } from "../config.js";
 import { createAuditService } from "../audit/audit.service.js";
 import { DomainError } from "../directory/domain-error.js";
-import { createConnectionService, type ConnectionInput, type ConnectionView } from "../sso/connections.service.js";
+import { createConnectionService, type ConnectionInput, type ConnectionService, type ConnectionView } from "../sso/connections.service.js";
 import { createSecretBox } from "../sso/secret-box.js";
-import { createDb } from "../store/db.js";
+import { createDb, type Db } from "../store/db.js";
 import { loadServerSecret } from "../store/secrets.repository.js";
 import type { CliContext } from "./context.js";
 import { operatorName } from "./operator.js";
@@ -140,16 +141,23 @@ function printConnection(out: Output, heading: string, view: ConnectionView): vo
 export async function runSsoCommand(parsed: Parsed, args: { json: boolean }, context: CliContext, out: Output): Promise<void> {
   const db = createDb(context.database.dataSource);
   const organization = await context.directory.organizations.get(parsed.organizationId);
-  const connections = createConnectionService({
-    db,
-    secretBox: createSecretBox(await loadServerSecret(db, "connection_secrets")),
-    publicBaseUrl: publicBaseUrl(context.config),
-    allowInsecureIdpRequests: context.config.sso.allowInsecureIdpRequests,
-  });
-  const audit = (action: string, id: string, change: { before: ConnectionView | null; after: ConnectionView | null }) =>
-    createAuditService({ db }).record({ organizationId: organization.id, actorType: "cli", actorId: operatorName(), action, targetType: "sso_connection", targetId: id, details: change });
+  const secretBox = createSecretBox(await loadServerSecret(db, "connection_secrets"));
+  const connectionsOver = (handle: Db) =>
+    createConnectionService({ db: handle, secretBox, publicBaseUrl: publicBaseUrl(context.config), allowInsecureIdpRequests: context.config.sso.allowInsecureIdpRequests });
+  /** The change and its audit event commit together (the service's own transactions join this one). */
+  const audited = <T extends { before: ConnectionView | null; after: ConnectionView | null }>(action: string, change: (connections: ConnectionService) => Promise<T>) =>
+    db.transaction(async (tx) => {
+      const result = await change(connectionsOver(tx));
+      const id = (result.after ?? result.before)?.id ?? null;
+      await createAuditService({ db: tx }).record(
+        { organizationId: organization.id, actorType: "cli", actorId: operatorName(), action, targetType: "sso_connection", targetId: id, details: result },
+        tx,
+      );
+      return result;
+    });
 
   if (parsed.action === "list") {
+    const connections = connectionsOver(db);
     const views = (await connections.list(organization.id)).map((connection) => connections.view(connection));
     if (args.json) return out.json(views);
     if (views.length === 0) return out.line(`No SSO connections for organization ${organization.id}.`);
@@ -157,14 +165,16 @@ export async function runSsoCommand(parsed: Parsed, args: { json: boolean }, con
     return;
   }
   if (parsed.action === "remove") {
-    const removed = connections.view(await connections.remove(organization.id, parsed.connectionId));
-    await audit("sso.connection.delete", removed.id, { before: removed, after: null });
+    const { before: removed } = await audited("sso.connection.delete", async (connections) => ({
+      before: connections.view(await connections.remove(organization.id, parsed.connectionId)),
+      after: null as null,
+    }));
     if (args.json) return out.json(removed);
     out.line(`SSO connection ${removed.id} (${removed.name}) removed; its sessions ended with it.`);
     return;
   }
-  const created = connections.view(await connections.create(organization.id, parsed.input()));
-  await audit("sso.connection.create", created.id, { before: null, after: created });
+  const input = parsed.input();
+  const { after: created } = await audited("sso.connection.create", async (connections) => ({ before: null as null, after: connections.view(await connections.create(organization.id, input)) }));
   if (args.json) return out.json(created);
   printConnection(out, `${created.protocol.toUpperCase()} connection "${created.name}" created for organization ${organization.id}: ${created.id}`, created);
 }
