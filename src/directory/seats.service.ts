@@ -1,17 +1,18 @@
 /**
  * The seats report (issue 5; DESIGN.md, Seats; seed 003): author / viewer / free counts per organization and
  * per workspace by the policy's seat classes, with the people behind each number. Each person's roles come
- * from the access engine's own loader and resolve() — effective memberships (IdP members ∪ sign-in claims ∪
- * pins − excludes), custom roles' seats, roles implied in every workspace — so the report cannot disagree
- * with a check. A person counts once per scope, in their costliest class; deactivated people count nowhere.
+ * from the access engine's own resolve() over the facts a check would load (src/store/seats.repository.ts
+ * loads them for the whole organization at once: IdP members ∪ sign-in claims ∪ pins − excludes, custom roles'
+ * seats, roles implied in every workspace), so the report cannot disagree with a check. A person counts once
+ * per scope, in their costliest class; deactivated people count nowhere.
  */
 import { assembleFacts } from "../access/engine/access-engine.js";
 import type { EffectiveAccess, RoleHolding } from "../access/effective.js";
 import type { Policy } from "../access/policy.types.js";
 import { indexOrganization, resolve } from "../access/resolve.js";
-import { loadOrganizationFacts, loadUserFacts } from "../store/access.repository.js";
+import { loadOrganizationFacts } from "../store/access.repository.js";
 import type { Db } from "../store/db.js";
-import { listSeatCandidates, type SeatCandidate } from "../store/seats.repository.js";
+import { loadSeatFacts, type SeatCandidate } from "../store/seats.repository.js";
 import { notFound } from "./domain-error.js";
 import { isUuid } from "./validation.js";
 
@@ -67,17 +68,15 @@ function organizationSeat(policy: Policy, access: EffectiveAccess, person: SeatC
   return { seat: best.seat, holder: { userId: person.id, userName: person.userName, role: roleOf(held), ...(best.workspace ? { workspace: best.workspace } : {}) } };
 }
 
-/** Resolves every candidate with the engine's loaders (one structure load, one facts load per person). */
+/** Resolves every candidate with the engine's own resolve() over facts loaded for the whole organization at once. */
 async function resolveAll(db: Db, policy: Policy, organizationId: string): Promise<{ people: Array<{ person: SeatCandidate; access: EffectiveAccess }>; workspaces: Array<{ id: string; title: string }> }> {
   const structure = await loadOrganizationFacts(db, organizationId);
   if (!structure) throw notFound("organization", organizationId);
   const indexed = { ...structure, index: indexOrganization(structure.workspaces, structure.spaces) };
-  const people = [];
-  for (const person of await listSeatCandidates(db, organizationId)) {
-    const facts = await loadUserFacts(db, organizationId, person.id);
-    if (!facts) continue;
-    people.push({ person, access: resolve(assembleFacts(policy, organizationId, person.id, facts, indexed)) });
-  }
+  const people = (await loadSeatFacts(db, organizationId)).map(({ person, facts }) => ({
+    person,
+    access: resolve(assembleFacts(policy, organizationId, person.id, facts, indexed)),
+  }));
   return { people, workspaces: indexed.index.workspacesInOrder.map((ws) => ({ id: ws.id, title: ws.title })) };
 }
 

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { loadUserFacts, type UserFacts } from "../../src/store/access.repository.js";
+import { loadSeatFacts } from "../../src/store/seats.repository.js";
 import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
 
 interface Holder {
@@ -100,6 +102,27 @@ describe("Admin API: seats", () => {
     const report = await seats();
     expect(names(report.organization)).to.deep.equal({ author: ["ann", "ben", "dan", "eve", "fay"], viewer: ["gus", "hal"], free: ["cat", "joe"] });
     expect(names(report.workspaces.find((ws) => ws.title === "Prod") as SeatCount)).to.deep.equal({ author: ["ann", "ben", "dan"], viewer: [], free: [] });
+  });
+
+  it("the organization-wide loader gives each candidate the facts a check loads for them (loadUserFacts), so both resolve alike", async () => {
+    const sorted = (facts: UserFacts) => ({
+      user: facts.user,
+      memberOf: [...facts.memberOf].sort(),
+      overrides: [...facts.overrides].sort((a, b) => a.groupId.localeCompare(b.groupId)),
+      groups: [...facts.groups].sort((a, b) => a.id.localeCompare(b.id)),
+      grants: [...facts.grants].sort((a, b) => a.id.localeCompare(b.id)),
+      attachments: [...facts.attachments].sort((a, b) => `${a.groupId}${a.spaceId}`.localeCompare(`${b.groupId}${b.spaceId}`)),
+    });
+    // A membership from a sign-in claim (the SSO pipeline writes these) counts like the IdP's own.
+    const editors = (await context.db.query<{ id: string }>(`SELECT id FROM groups WHERE organization_id = $1 AND display_name = 'Editors'`, [tenant.organizationId])).rows[0]?.id;
+    await context.db.query(`INSERT INTO claim_memberships (organization_id, group_id, user_id, source) VALUES ($1, $2, $3, 'sso:okta')`, [tenant.organizationId, editors, users.ian]);
+    expect(names((await seats()).organization).author).to.include("ian");
+    const bulk = await loadSeatFacts(context.db, tenant.organizationId);
+    expect(bulk.length).to.be.greaterThan(5);
+    for (const { person, facts } of bulk) {
+      const single = await loadUserFacts(context.db, tenant.organizationId, person.id);
+      expect(sorted(facts), person.userName).to.deep.equal(sorted(single as UserFacts));
+    }
   });
 
   it("seats endpoints take GET only", async () => {
