@@ -226,4 +226,13 @@ describe("Admin API: users, the workspace tab, direct roles, removing people", (
     expect((await tenant.admin("get", `/users/${ids.erin}/grants`)).body.total).to.equal(grants);
     expect((await tenant.events()).length).to.equal(before);
   });
+  it("a group membership from a sign-in claim is named as such; an inactive person is listed as inactive", async () => {
+    const gwen = await tenant.scimUser("gwen@acme.test");
+    await context.db.query(`INSERT INTO claim_memberships (organization_id, group_id, user_id, source) VALUES ($1, $2, $3, 'sso:okta')`, [tenant.organizationId, ops, gwen]);
+    expect((await tenant.scim("patch", `/Users/${gwen}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] })).status).to.equal(200);
+    const person = (await tenant.admin("get", `/users/${gwen}`)).body as Person & { groups: Array<{ membership: string[] }> };
+    expect(person.active).to.equal(false);
+    expect(person.workspaceRoles.map((r) => r.reasons.map((x) => x.text))).to.deep.equal([['group "Ops" (manual) via a sign-in claim']]);
+    expect(person.groups.map((g) => g.membership)).to.deep.equal([["sso_claim"]]);
+  });
 });
