@@ -12,6 +12,7 @@ import { createAuditService } from "../../src/audit/audit.service.js";
 import { runAuditRetention, startAuditRetention, type RetentionPass } from "../../src/audit/retention.js";
 import { createDirectory } from "../../src/directory/directory.js";
 import { AUDIT_RETENTION_LOCK } from "../../src/store/audit-retention.repository.js";
+import { OrganizationSettings1795400500000 } from "../../src/store/migrations/1795400500000-organization-settings.js";
 import { truncateAll, useCleanDatabase } from "../support/database.js";
 import { countRows, expectDatabaseError } from "../directory/helpers.js";
 
@@ -143,6 +144,39 @@ describe("Audit retention", () => {
     await job.stop();
     expect(passes.map((pass) => pass.deleted)).to.deep.equal([5]);
     expect(await labels(ids.acme)).to.deep.equal(KEPT.acme);
+  });
+
+  it("migration 1795400500000 gives older events their workspace (from details.workspaceId or a workspace target), down and up again", async function () {
+    // Down and up alter shared tables: only on this process's own embedded database, never on a shared server.
+    if (process.env.DATABASE_URL) this.skip();
+    const migration = new OrganizationSettings1795400500000();
+    const runner = context.database.dataSource.createQueryRunner();
+    try {
+      await migration.down(runner);
+      // Through the runner: PGlite's one connection is the runner's until it is released.
+      await runner.query(
+        `INSERT INTO audit_events (organization_id, actor_type, action, target_type, target_id, details) VALUES
+           ($1, 'system', 'old.space', 'space', $4, jsonb_build_object('label', 'by-details', 'workspaceId', $2::text)),
+           ($1, 'system', 'old.workspace', 'workspace', $3, jsonb_build_object('label', 'by-target')),
+           ($1, 'system', 'old.other', 'group', $4, jsonb_build_object('label', 'neither')),
+           ($1, 'system', 'old.bad', 'workspace', 'not-a-uuid', jsonb_build_object('label', 'malformed', 'workspaceId', 'nope'))`,
+        [ids.acme, ids.prod, ids.staging, randomUUID()],
+      );
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    const { rows } = await context.db.query<{ label: string; workspace_id: string | null }>(
+      `SELECT details->>'label' AS label, workspace_id FROM audit_events WHERE action LIKE 'old.%' ORDER BY 1`,
+    );
+    expect(rows.map((row) => [row.label, row.workspace_id])).to.deep.equal([
+      ["by-details", ids.prod],
+      ["by-target", ids.staging],
+      ["malformed", null],
+      ["neither", null],
+    ]);
+    // Still append-only afterwards.
+    expect((await expectDatabaseError(context.db.query(`DELETE FROM audit_events WHERE action LIKE 'old.%'`))).code).to.equal("42501");
   });
 
   it("AUDIT_RETENTION_INTERVAL_MS sets the interval (0 turns the job off); a negative one stops the start naming it", () => {
