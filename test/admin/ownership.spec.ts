@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { createGrantService } from "../../src/directory/grants.service.js";
 import { transferOwnership, type TransferInput } from "../../src/directory/ownership.service.js";
 import { DomainError } from "../../src/directory/domain-error.js";
+import { Ownership1795400700000 } from "../../src/store/migrations/1795400700000-ownership.js";
+import type { QueryRunner } from "typeorm";
 import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
 
 interface OwnershipView {
@@ -188,5 +190,46 @@ describe("Admin API: ownership (one Owner per organization and per workspace, ch
     await context.db.query(`DELETE FROM workspaces WHERE id = $1`, [staging]);
     expect((await tenant.events()).filter((event) => event.action === "ownership.owner_lost")).to.have.length(1);
     expect((await ownership()).workspaces.map((w) => w.workspaceId)).to.deep.equal([prod]);
+  });
+
+  it("the migration makes existing Owner grants one Owner per scope (the oldest user grant, now source system) and the rest Admin", async () => {
+    const legacy = await context.newTenant("Legacy");
+    const [ann, ben, cal] = [await legacy.scimUser("ann@legacy.test"), await legacy.scimUser("ben@legacy.test"), await legacy.scimUser("cal@legacy.test")];
+    const team = await legacy.scimGroup("Founders");
+    const site = (await legacy.admin("post", "/workspaces", { title: "Site" })).body.id as string;
+    const rolled = new Error("roll back: the shared database keeps its schema");
+    const outcome = context.db.transaction(async (tx) => {
+      const runner = { query: (sql: string) => tx.query(sql) } as unknown as QueryRunner;
+      const migration = new Ownership1795400700000();
+      await migration.down(runner);
+      const role = async (key: string) => (await tx.query<{ id: string }>(`SELECT id FROM roles WHERE built_in AND key = $1`, [key])).rows[0]?.id;
+      const insert = (principal: { user?: string; group?: string }, key: Promise<string | undefined>, workspace: string | null, source: string, age: string) =>
+        key.then((roleId) =>
+          tx.query(
+            `INSERT INTO grants (organization_id, user_id, group_id, role_id, scope_type, workspace_id, source, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now() - $8::interval)`,
+            [legacy.organizationId, principal.user ?? null, principal.group ?? null, roleId, workspace ? "workspace" : "organization", workspace, source, age],
+          ),
+        );
+      await insert({ user: ann }, role("organization.owner"), null, "manual:old", "3 days");
+      await insert({ user: ben }, role("organization.owner"), null, "manual:old", "2 days");
+      await insert({ user: ben }, role("organization.admin"), null, "manual:old", "1 day");
+      await insert({ group: team }, role("organization.owner"), null, "scim:idp", "1 day");
+      await insert({ user: cal }, role("workspace.owner"), site, "manual:old", "1 day");
+      await migration.up(runner);
+      const { rows } = await tx.query<{ who: string; key: string; source: string; owner_of: string | null }>(
+        `SELECT coalesce(u.user_name, gr.display_name) AS who, r.key, g.source, g.owner_of FROM grants g JOIN roles r ON r.id = g.role_id
+           LEFT JOIN users u ON u.id = g.user_id LEFT JOIN groups gr ON gr.id = g.group_id WHERE g.organization_id = $1 ORDER BY lower(coalesce(u.user_name, gr.display_name)), r.key`,
+        [legacy.organizationId],
+      );
+      expect(rows).to.deep.equal([
+        { who: "ann@legacy.test", key: "organization.owner", source: "system", owner_of: legacy.organizationId },
+        { who: "ben@legacy.test", key: "organization.admin", source: "manual:old", owner_of: null },
+        { who: "cal@legacy.test", key: "workspace.owner", source: "system", owner_of: site },
+        { who: "Founders", key: "organization.admin", source: "scim:idp", owner_of: null },
+      ]);
+      throw rolled;
+    });
+    expect(await outcome.then(() => null, (error: unknown) => error)).to.equal(rolled);
+    expect((await ownership(legacy)).organization.owner).to.equal(null);
   });
 });
