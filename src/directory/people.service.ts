@@ -56,6 +56,7 @@ function sourceText(source: string): string {
   if (kind === "invite") return `invite ${source.slice("invite:".length)}`;
   if (kind === "scim") return `direct grant from the identity provider (${source})`;
   if (kind === "sso") return `sign-in claim (${source})`;
+  if (source === "system") return "system grant (ownership, or the Admin role a former Owner keeps)";
   return `direct grant (${source})`;
 }
 
