@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { createHash, randomBytes } from "node:crypto";
-import { findLiveSession, insertSession, type SessionRecord } from "../../src/store/sessions.repository.js";
+import { createHash } from "node:crypto";
+import supertest from "supertest";
+import type { SessionRecord } from "../../src/store/sessions.repository.js";
 import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
 import { restrictedAdminApi } from "./restricted-admin-app.js";
 
@@ -20,13 +21,11 @@ describe("Admin API: a user's sign-in sessions (issue 6: revocable by admins)", 
     bob = await tenant.scimUser("bob@acme.test");
   });
 
-  /** A session as the sign-in pipeline writes it; returns it with its token, which must keep working until revoked. */
-  async function signIn(who: AdminTenant, userId: string, userAgent = "Firefox"): Promise<{ session: SessionRecord; token: Buffer }> {
-    const token = randomBytes(32);
-    const session = await insertSession(context.db, {
+  /** A session as the sign-in pipeline issues it; returns it with its cookie token, which must keep working until revoked. */
+  async function signIn(who: AdminTenant, userId: string, userAgent = "Firefox"): Promise<{ session: SessionRecord; token: string }> {
+    return context.instance.sso.sessions.issue(context.db, {
       organizationId: who.organizationId,
       userId,
-      tokenHash: createHash("sha256").update(token).digest(),
       connectionId: null,
       authenticatedAt: new Date(),
       idleMinutes: 60,
@@ -37,9 +36,13 @@ describe("Admin API: a user's sign-in sessions (issue 6: revocable by admins)", 
       ip: "203.0.113.7",
       userAgent,
     });
-    return { session, token };
   }
-  const live = async ({ token }: { token: Buffer }) => (await findLiveSession(context.db, createHash("sha256").update(token).digest())) !== null;
+  /** Whether the browser holding this session is still signed in, as GET /auth/session says. */
+  const live = async ({ token }: { token: string }) => {
+    const res = await supertest(context.app).get("/auth/session").set("Cookie", `${context.instance.sso.sessions.cookieName}=${token}`);
+    expect(res.status, res.text).to.be.oneOf([200, 401]);
+    return res.status === 200;
+  };
   const listed = async (userId: string, who: AdminTenant = tenant) => {
     const res = await who.admin("get", `/users/${userId}/sessions`);
     expect(res.status, res.text).to.equal(200);
@@ -56,7 +59,7 @@ describe("Admin API: a user's sign-in sessions (issue 6: revocable by admins)", 
     expect(page.items.map((item) => item.id).sort()).to.deep.equal([first.session.id, second.session.id].sort());
     expect(page.items[0]).to.include({ userId: alice, ip: "203.0.113.7" });
     const text = JSON.stringify(page);
-    expect(text).not.to.contain(first.token.toString("hex"));
+    expect(text).not.to.contain(first.token);
     expect(text).not.to.contain(createHash("sha256").update(first.token).digest("hex"));
     expect((await listed(bob)).total).to.equal(1);
   });
@@ -75,7 +78,8 @@ describe("Admin API: a user's sign-in sessions (issue 6: revocable by admins)", 
     expect(event).to.include({ action: "session.revoke", actorType: "api_key", actorId: tenant.keyId, targetType: "session", targetId: ended.session.id });
     expect(event?.details).to.deep.include({ userId: alice, after: null });
     expect((event?.details.before as { id: string }).id).to.equal(ended.session.id);
-    expect(JSON.stringify(event)).not.to.contain(ended.token.toString("hex"));
+    expect(JSON.stringify(event)).not.to.contain(ended.token);
+    expect(JSON.stringify(event)).not.to.contain(createHash("sha256").update(ended.token).digest("hex"));
   });
 
   it("DELETE /sessions signs the user out everywhere, and nobody else; audited once with the sessions ended", async () => {
