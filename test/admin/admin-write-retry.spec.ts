@@ -24,7 +24,7 @@ describe("Admin API: write retries on deadlock and serialization failure", () =>
 
   before(async () => {
     organizationId = (await createDirectory({ db: context.db }).organizations.create({ name: "Retry Inc", plan: "paid" })).id;
-    res = { locals: { apiKeyPrincipal: { organizationId, keyId: "key-1", keyName: "console" }, requestId: "req-1" } } as unknown as Response;
+    res = { locals: { apiKeyPrincipal: { organizationId, keyId: "key-1", keyName: "console" }, requestId: "req-1" }, req: { ip: "192.0.2.1" } } as unknown as Response;
   });
 
   function write() {
