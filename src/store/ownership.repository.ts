@@ -79,12 +79,15 @@ export interface Member {
   active: boolean;
 }
 
-/** A user of the organization by id, or by userName (case-insensitive, RFC 7643 §4.1.1). */
+/**
+ * A user of the organization by id, or by userName (case-insensitive, RFC 7643 §4.1.1), locked FOR SHARE: a
+ * concurrent SCIM delete of the new Owner waits for the transfer, then finds the ownership to report as lost.
+ */
 export async function findMember(db: Db, organizationId: string, idOrUserName: string, byId: boolean): Promise<Member | null> {
   const { rows } = await db.query<Member>(
     byId
-      ? `SELECT id, user_name AS "userName", active FROM users WHERE organization_id = $1 AND id = $2::uuid`
-      : `SELECT id, user_name AS "userName", active FROM users WHERE organization_id = $1 AND lower(user_name) = lower($2)`,
+      ? `SELECT id, user_name AS "userName", active FROM users WHERE organization_id = $1 AND id = $2::uuid FOR SHARE`
+      : `SELECT id, user_name AS "userName", active FROM users WHERE organization_id = $1 AND lower(user_name) = lower($2) FOR SHARE`,
     [organizationId, idOrUserName],
   );
   return rows[0] ?? null;
