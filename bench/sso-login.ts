@@ -144,9 +144,12 @@ try {
     const prepared = all.slice(0, all.length - options.probe);
     const prepareSeconds = (performance.now() - prepareStarted) / 1000;
     log(`[${label}] prepared in ${prepareSeconds.toFixed(1)} s; sending at concurrency ${options.concurrency}`);
+    // Fresh sockets: the preparation left the old ones idle long enough for the server to close them.
+    client!.close();
+    client = createClient(port, options.concurrency);
     const stopWatch = await watchPhase(server!.pid, op!.pid, backendPids);
     const started = performance.now();
-    const results = await sendCallbacks(client!, prepared, options.concurrency, SECURE_COOKIE);
+    const results = await sendCallbacks(client, prepared, options.concurrency, SECURE_COOKIE);
     const seconds = (performance.now() - started) / 1000;
     const cpu = await stopWatch();
     const probe = await sendCallbacks(client!, all.slice(prepared.length), 1, SECURE_COOKIE);
