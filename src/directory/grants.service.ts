@@ -180,7 +180,6 @@ function toKey(found: Found, policy: Policy, target: GrantTarget): GrantKey {
   // A built-in row the current policy no longer names (startup only ever adds or updates them) is not a role.
   const role = stored && (!stored.builtIn || (stored.key ?? "") in policy.roles) ? stored : undefined;
   if (!role) throw notFound("role", "key" in wanted ? wanted.key : wanted.id);
-  if (role.builtIn && policy.roles[role.key ?? ""]?.owner) throw ownershipByTransferOnly(role.key ?? role.id);
   const key: GrantKey = {
     user_id: principal.type === "user" ? principal.id : null,
     group_id: principal.type === "group" ? principal.id : null,
@@ -193,6 +192,7 @@ function toKey(found: Found, policy: Policy, target: GrantTarget): GrantKey {
   if (role.level === "workspace" && scope.type === "organization") {
     throw invalid("scope", `cannot hold "${role.name}": a workspace-level role needs a workspace, Space or resource scope`);
   }
+  if (role.builtIn && policy.roles[role.key ?? ""]?.owner) throw ownershipByTransferOnly(role.key ?? role.id);
   if (!role.builtIn && !policy.customRoles.plans.includes(found.plan)) {
     throw new DomainError("precondition_failed", "custom roles need a paid plan", { plan: found.plan, roleId: role.id });
   }
