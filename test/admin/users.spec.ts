@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { createDirectory } from "../../src/directory/directory.js";
 import { transferOwnership } from "../../src/directory/ownership.service.js";
 import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
 
@@ -234,5 +235,20 @@ describe("Admin API: users, the workspace tab, direct roles, removing people", (
     expect(person.active).to.equal(false);
     expect(person.workspaceRoles.map((r) => r.reasons.map((x) => x.text))).to.deep.equal([['group "Ops" (manual) via a sign-in claim']]);
     expect(person.groups.map((g) => g.membership)).to.deep.equal([["sso_claim"]]);
+  });
+  it("a page costs the same number of statements whatever its size (batch SQL, no query per person)", async () => {
+    let statements = 0;
+    const counting = { query: (sql: string, params?: readonly unknown[]) => ((statements += 1), context.db.query(sql, params)), transaction: context.db.transaction } as typeof context.db;
+    const people = createDirectory({ db: counting }).people;
+    const cost = async (work: () => Promise<{ items: unknown[] }>) => {
+      statements = 0;
+      const page = await work();
+      return { people: page.items.length, statements };
+    };
+    const small = await cost(() => people.list(tenant.organizationId, { limit: 1 }));
+    const large = await cost(() => people.list(tenant.organizationId, { limit: 500 }));
+    const tab = await cost(() => people.list(tenant.organizationId, { limit: 500, workspace: { id: prod, title: "Prod" } }));
+    expect(large.people).to.be.above(small.people);
+    expect([large.statements, tab.statements]).to.deep.equal([small.statements, small.statements]);
   });
 });
