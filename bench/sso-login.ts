@@ -112,7 +112,8 @@ try {
   await migrateDatabase(database);
   const version = await serverVersion(database);
   log(`sso-login: ${JSON.stringify({ ...describeMachine(repoRoot), database: `${target.kind} ${version}`, label: target.label, ...options })}`);
-  log("server: node --import tsx src/main.ts in a child process (composed by main.ts itself); load generator, SAML IdP and fake OP in other processes");
+  log("server: node --import tsx src/main.ts in a child process (composed by main.ts itself); load generator and SAML IdP in this process, fake OP in a third");
+  log("OIDC callback figures = Gatehouse's own handling + one loopback round trip to the fake OP's token endpoint (ID tokens signed there in advance)");
 
   const clientSecret = randomBytes(24).toString("base64url");
   op = await startOp("gatehouse-bench", clientSecret);
