@@ -89,6 +89,14 @@ describe("Admin API: ownership (one Owner per organization and per workspace, ch
     expect((await tenant.events()).length).to.equal(before);
   });
 
+  it("another organization's workspace is 404 to the route and to the service, whoever asks", async () => {
+    const foreign = (await other.admin("post", "/workspaces", { title: "Globex Prod" })).body.id as string;
+    expectApiError(await tenant.admin("post", `/workspaces/${foreign}/ownership/transfer`, { toUserId: bob, confirm: "Globex Prod" }), 404, "not_found");
+    await refusal(breakGlass(bob, foreign), "not_found");
+    await refusal(breakGlass(stranger), "not_found");
+    expect((await ownership(other)).workspaces).to.deep.equal([{ workspaceId: foreign, title: "Globex Prod", owner: null, ownedBy: "none" }]);
+  });
+
   it("a person's transfer needs the current Owner, a fresh confirmation and an active member of the organization; every refusal changes nothing", async () => {
     const before = (await tenant.events()).length;
     expect((await refusal(personal({ fromUserId: alice, toUserId: bob, confirm: "acme" }), "invalid_value")).details).to.deep.equal({ field: "confirm" });
