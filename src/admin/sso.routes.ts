@@ -50,15 +50,14 @@ export function mountSsoRoutes(router: Router, { write, authorizer, connections,
   const target = (id: string) => ({ type: "sso_connection", id });
   const connectionOf = (req: Request, res: Response) => connections.get(organizationOf(res), param(req, "id"));
 
-  /** The change has committed; its audit event (and the engine's notice) follow. */
-  const audited = (res: Response, action: string, id: string, change: { before: unknown; after: unknown }) =>
-    write(res, ({ audit }) => audit(action, target(id), change));
-
+  /** One write: the change (through the write's transaction) and its audit event commit together. */
   async function update(req: Request, res: Response, input: SsoConnectionUpdateBody, action: string) {
-    const { before, after } = await connections.update(organizationOf(res), param(req, "id"), input);
-    const change = { before: connections.view(before), after: connections.view(after) };
-    await audited(res, action, after.id, change);
-    return change.after;
+    return write(res, async ({ db, audit }) => {
+      const { before, after } = await connections.withDb(db).update(organizationOf(res), param(req, "id"), input);
+      const change = { before: connections.view(before), after: connections.view(after) };
+      await audit(action, target(after.id), change);
+      return change.after;
+    });
   }
 
   router
@@ -70,8 +69,13 @@ export function mountSsoRoutes(router: Router, { write, authorizer, connections,
     .post(manage, async (req, res) => {
       const body = validateBody<SsoConnectionCreateBody>("SsoConnectionCreate", req.body);
       checkProtocolFields(body.protocol, body, true);
-      const created = connections.view(await connections.create(organizationOf(res), body));
-      await audited(res, "sso.connection.create", created.id, { before: null, after: created });
+      // Validation and the SAML key pair first, outside the transaction (no connection held for seconds).
+      const prepared = await connections.prepare(organizationOf(res), body);
+      const created = await write(res, async ({ db, audit }) => {
+        const view = connections.view(await connections.withDb(db).insert(prepared));
+        await audit("sso.connection.create", target(view.id), { before: null, after: view });
+        return view;
+      });
       res.status(201).location(`/admin/v1/sso/connections/${created.id}`).json(created);
     })
     .all(methodNotAllowed("GET", "POST"));
@@ -87,8 +91,10 @@ export function mountSsoRoutes(router: Router, { write, authorizer, connections,
       res.json(await update(req, res, body, "sso.connection.update"));
     })
     .delete(manage, async (req, res) => {
-      const removed = connections.view(await connections.remove(organizationOf(res), param(req, "id")));
-      await audited(res, "sso.connection.delete", removed.id, { before: removed, after: null });
+      await write(res, async ({ db, audit }) => {
+        const removed = connections.view(await connections.withDb(db).remove(organizationOf(res), param(req, "id")));
+        await audit("sso.connection.delete", target(removed.id), { before: removed, after: null });
+      });
       res.status(204).end();
     })
     .all(methodNotAllowed("GET", "PATCH", "DELETE"));
@@ -137,9 +143,13 @@ export function mountSsoRoutes(router: Router, { write, authorizer, connections,
     .put(manage, async (req, res) => {
       const body = validateBody<SsoGroupMappingsBody>("SsoGroupMappings", req.body);
       const connection = await connectionOf(req, res);
-      const before = await connections.groupMappings(connection.organizationId, connection.id);
-      const after = await connections.setGroupMappings(connection.organizationId, connection.id, body.items).catch(unknownGroupIsInvalid);
-      await audited(res, "sso.connection.group_mappings", connection.id, { before, after });
+      const after = await write(res, async ({ db, audit }) => {
+        const bound = connections.withDb(db);
+        const before = await bound.groupMappings(connection.organizationId, connection.id);
+        const mappings = await bound.setGroupMappings(connection.organizationId, connection.id, body.items).catch(unknownGroupIsInvalid);
+        await audit("sso.connection.group_mappings", target(connection.id), { before, after: mappings });
+        return mappings;
+      });
       res.json({ items: after, total: after.length });
     })
     .all(methodNotAllowed("GET", "PUT"));

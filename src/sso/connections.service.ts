@@ -90,9 +90,20 @@ function optionalFlag(value: unknown, field: string): boolean | undefined {
   return value;
 }
 
-export function createConnectionService(deps: ConnectionServiceDeps) {
+/** A connection validated (and, for SAML, given its SP key pair) but not yet stored: see prepare(). */
+export interface PreparedConnection {
+  organizationId: string;
+  protocol: SsoProtocol;
+  name: string;
+  enabled: boolean;
+  settings: StoredSettings;
+  secret: StoredSecret;
+}
+
+type AdapterCache = Map<string, { stamp: number; saml?: SamlAdapter; oidc?: OidcAdapter }>;
+
+export function createConnectionService(deps: ConnectionServiceDeps, adapters: AdapterCache = new Map()) {
   const { db, secretBox, publicBaseUrl } = deps;
-  const adapters = new Map<string, { stamp: number; saml?: SamlAdapter; oidc?: OidcAdapter }>();
 
   const urls = (id: string) => ({
     entityId: `${publicBaseUrl}/auth/saml/${id}/metadata`,
@@ -169,7 +180,14 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     get,
     list: (organizationId: string) => listConnections(db, organizationId),
 
-    async create(organizationId: string, input: ConnectionInput): Promise<ConnectionRecord> {
+    /** The same service on another handle (an Admin API write's transaction), sharing the adapter cache. */
+    withDb: (handle: Db) => createConnectionService({ ...deps, db: handle }, adapters),
+
+    /**
+     * Validates a new connection and, for SAML, generates its SP key pair (seconds of CPU for RSA 3072) — no
+     * database, so it runs before the write's transaction opens and never holds a connection meanwhile.
+     */
+    async prepare(organizationId: string, input: ConnectionInput): Promise<PreparedConnection> {
       if (input.protocol !== "saml" && input.protocol !== "oidc") throw invalid(['protocol must be "saml" or "oidc"']);
       const protocol = input.protocol;
       const name = text(input.name, "name");
@@ -184,12 +202,22 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
         secret.spPrivateKey = pair.privateKey;
         settings.spCertificate = pair.certificate;
       }
+      return { organizationId, protocol, name, enabled, settings, secret };
+    },
+
+    /** Stores a prepared connection. */
+    insert(prepared: PreparedConnection): Promise<ConnectionRecord> {
+      const { organizationId, protocol, name, enabled, settings, secret } = prepared;
       return db.transaction(async (tx) => {
         const created = await insertConnection(tx, { organizationId, protocol, name, enabled, settings: settings as unknown as Record<string, unknown>, secretCiphertext: null }).catch(nameTaken);
         // The secret is sealed with the connection's id as associated data, so it is written once the id exists.
         const sealed = secretBox.seal(created.id, JSON.stringify(secret));
         return (await updateConnection(tx, organizationId, created.id, { secretCiphertext: sealed })) as ConnectionRecord;
       });
+    },
+
+    async create(organizationId: string, input: ConnectionInput): Promise<ConnectionRecord> {
+      return this.insert(await this.prepare(organizationId, input));
     },
 
     async update(organizationId: string, id: string, input: ConnectionInput): Promise<{ before: ConnectionRecord; after: ConnectionRecord }> {

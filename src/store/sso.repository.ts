@@ -143,8 +143,12 @@ export interface DomainRule {
 /** The organization's allowed-domain rules (all of them: an empty list means "no domain restriction"). */
 export async function loadDomainRules(db: Db, organizationId: string): Promise<DomainRule[]> {
   const { rows } = await db.query<DomainRule>(
-    `SELECT domain, verified, default_role_id AS "defaultRoleId", default_workspace_id AS "defaultWorkspaceId"
-       FROM organization_domains WHERE organization_id = $1 ORDER BY domain`,
+    // A workspace role whose workspace was deleted (the foreign key clears only the workspace) gives nothing.
+    `SELECT d.domain, d.verified,
+            CASE WHEN r.level = 'workspace' AND d.default_workspace_id IS NULL THEN NULL ELSE d.default_role_id END AS "defaultRoleId",
+            d.default_workspace_id AS "defaultWorkspaceId"
+       FROM organization_domains d LEFT JOIN roles r ON r.id = d.default_role_id
+      WHERE d.organization_id = $1 ORDER BY d.domain`,
     [organizationId],
   );
   return rows;
