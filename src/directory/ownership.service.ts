@@ -68,14 +68,6 @@ function rolesAt(policy: Policy, level: Level): { owner: string; admin: string |
 
 export const ownerRoleKeys = (policy: Policy): string[] => Object.values(policy.roles).filter((role) => role.owner).map((role) => role.id);
 
-/**
- * Flags the policy's owner roles in `roles.owner`, which the database's one-Owner guard reads. Call it at startup
- * after installPolicyRoles (transfers flag them too, but only from the first transfer on).
- */
-export async function syncOwnerRoles(db: Db, policy: Policy): Promise<void> {
-  await markOwnerRoles(db, ownerRoleKeys(policy));
-}
-
 const ref = (row: { userId?: string; id?: string; userName: string }): OwnerRef => ({ id: row.userId ?? row.id ?? "", userName: row.userName });
 
 /** A person's transfer: a fresh confirmation, by the current Owner (for an unowned workspace: the organization's Owner). */
