@@ -8,7 +8,7 @@
  */
 import type { RequestHandler, Response } from "express";
 import type { CredentialService } from "../directory/credentials.service.js";
-import { authenticateApiKey, type ApiKeyPrincipal } from "../http/api-key-auth.js";
+import { apiKeyPrincipalOf, authenticateApiKey, type ApiKeyPrincipal } from "../http/api-key-auth.js";
 import { ApiError } from "../http/errors.js";
 import type { SessionService } from "../sso/sessions.js";
 
@@ -67,4 +67,10 @@ export function requireRecentSignIn(res: Response, maxAgeSeconds: number, return
       maxAgeSeconds,
     });
   }
+}
+
+/** Who made a row, as kept on it (grants' created_by, attachments, overrides): `user:<id>` or `api_key:<id>`. */
+export function authorOf(res: Response): string {
+  const caller = sessionCallerOf(res);
+  return caller ? `user:${caller.userId}` : `api_key:${apiKeyPrincipalOf(res).keyId}`;
 }

@@ -7,6 +7,7 @@ import { apiKeyPrincipalOf } from "../http/api-key-auth.js";
 import { workspaceOfSpaceParam, type AdminRouteDeps } from "./admin-deps.js";
 import { presentAttachment } from "./present.js";
 import { methodNotAllowed, param } from "./route-helpers.js";
+import { authorOf } from "./admin-auth.js";
 
 type Pair = (req: Request) => { groupId: string; spaceId: string };
 
@@ -26,7 +27,7 @@ export function mountAttachmentRoutes(router: Router, { directory, write, author
         const group = await tx.groups.get(organizationId, groupId);
         const existing = (await tx.attachments.listForGroup(organizationId, group.id)).find((row) => row.spaceId === spaceId.toLowerCase());
         if (existing) return { attachment: presentAttachment(existing), created: false };
-        const after = presentAttachment(await tx.attachments.attach(organizationId, group.id, spaceId, `api_key:${principal.keyId}`));
+        const after = presentAttachment(await tx.attachments.attach(organizationId, group.id, spaceId, authorOf(res)));
         await audit("space.group.attach", { type: "space", id: after.spaceId }, { before: null, after, groupId: after.groupId, workspaceId: after.workspaceId });
         return { attachment: after, created: true };
       });

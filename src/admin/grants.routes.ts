@@ -12,6 +12,7 @@ import type { Authorizer } from "./authorize.js";
 import { presentGrant } from "./present-access.js";
 import { methodNotAllowed, param } from "./route-helpers.js";
 import { validateBody, type GrantCreateBody } from "./schemas.js";
+import { authorOf } from "./admin-auth.js";
 
 type PrincipalType = PrincipalRef["type"];
 
@@ -56,7 +57,7 @@ export function mountGrantRoutes(router: Router, { directory, write, authorizer 
         const principal = await principalOf(tx, organizationId, type, param(req, "id"));
         const existing = new Set((await tx.grants.list(organizationId, { principal })).map((row) => row.id));
         const after = presentGrant(
-          await tx.grants.grant(organizationId, { principal, role: body.role, scope: body.scope, source: `manual:${key.keyId}`, createdBy: `api_key:${key.keyId}` }),
+          await tx.grants.grant(organizationId, { principal, role: body.role, scope: body.scope, source: `manual:${key.keyId}`, createdBy: authorOf(res) }),
         );
         if (existing.has(after.id)) return { grant: after, created: false };
         await audit("grant.create", { type: "grant", id: after.id }, { before: null, after });

@@ -9,6 +9,7 @@ import type { AdminRouteDeps } from "./admin-deps.js";
 import { presentOverride } from "./present-access.js";
 import { methodNotAllowed, param } from "./route-helpers.js";
 import { validateBody, type OverrideSetBody } from "./schemas.js";
+import { authorOf } from "./admin-auth.js";
 
 export function mountOverrideRoutes(router: Router, { directory, write, authorizer }: AdminRouteDeps): void {
   const { requirePermission } = authorizer;
@@ -45,7 +46,7 @@ export function mountOverrideRoutes(router: Router, { directory, write, authoriz
         const before = earlier ? presentOverride(earlier) : null;
         if (before && before.kind === body.kind && before.reason === body.reason) return { override: before, created: false };
         const after = presentOverride(
-          await tx.overrides.set(organizationId, { groupId: group.id, userId: user.id, kind: body.kind, reason: body.reason, author: `api_key:${principal.keyId}` }),
+          await tx.overrides.set(organizationId, { groupId: group.id, userId: user.id, kind: body.kind, reason: body.reason, author: authorOf(res) }),
         );
         await audit(`group.override.${body.kind}`, { type: "group", id: group.id }, { before, after, userId: user.id });
         return { override: after, created: before === null };

@@ -1,14 +1,6 @@
 /** People and what remains of their access as the Admin API shows them (and as the audit log keeps them). */
-import type { Response } from "express";
 import type { Person, PersonRole, PersonRow } from "../directory/people.service.js";
-import { apiKeyPrincipalOf } from "../http/api-key-auth.js";
-import { sessionCallerOf } from "./admin-auth.js";
-
-/** Who made a row, as kept on it: a signed-in person (`user:<id>`) or an operator key (`api_key:<id>`). */
-export function authorOf(res: Response): string {
-  const caller = sessionCallerOf(res);
-  return caller ? `user:${caller.userId}` : `api_key:${apiKeyPrincipalOf(res).keyId}`;
-}
+export { authorOf } from "./admin-auth.js";
 
 export function presentPerson(person: PersonRow & Partial<Pick<Person, "organizationRoles" | "workspaceRoles">>) {
   return {
