@@ -16,13 +16,15 @@
  * person (cold: the engine resolves each person) and --lookups times at random (warm). Every answer is checked
  * (303 + session cookie; the session's person and groups), and the database afterwards (users, identities,
  * sessions, claim memberships, audit events). Exits 1 when a check fails; --strict: 2 when a target is missed.
- * Useful options: --keep-db, --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof".
+ * Useful options: --keep-db, --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof", --log-statements (PostgreSQL
+ * logs every statement of this database into its own log: count the statements of one sign-in with --people 1).
  */
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import { migrateDatabase, openDatabase, type Database } from "../src/store/data-source.js";
 import { createDb } from "../src/store/db.js";
 import { SECURE_COOKIE } from "../src/sso/sessions.js";
@@ -52,6 +54,7 @@ const OPTIONS = {
   "pg-user": { type: "string", default: "postgres" },
   "server-node-args": { type: "string", default: "" },
   "keep-db": { type: "boolean", default: false },
+  "log-statements": { type: "boolean", default: false },
   strict: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -87,6 +90,10 @@ const rand = createRandom(options.seed);
 const wallStarted = performance.now();
 
 const target: BenchDatabase = await provisionDatabase(options.db, pg);
+if (args["log-statements"] && target.kind === "postgres") {
+  // Connections opened from now on (the server's) log every statement; nothing else on the server changes.
+  await promisify(execFile)("psql", ["-h", pg.host, "-p", String(pg.port), "-U", pg.user, "-d", "postgres", "-qAtc", `alter database ${target.label} set log_statement = 'all'`]);
+}
 const openTarget = (): Promise<Database> => {
   const url = target.env.DATABASE_URL;
   return openDatabase(url ? { url, poolSize: 4 } : { dataDir: target.env.GATEHOUSE_DATA_DIR as string });
