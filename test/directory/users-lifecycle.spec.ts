@@ -38,7 +38,8 @@ describe("directory: user removal and listing", () => {
           [org, userId, roleId],
         );
         await ctx.db.query(
-          `INSERT INTO sessions (organization_id, user_id, token_hash, expires_at) VALUES ($1, $2, decode(md5(random()::text), 'hex'), now() + interval '1 hour')`,
+          `INSERT INTO sessions (organization_id, user_id, token_hash, idle_expires_at, absolute_expires_at)
+           VALUES ($1, $2, decode(md5(random()::text), 'hex'), now() + interval '1 hour', now() + interval '1 day')`,
           [org, userId],
         );
       }
