@@ -108,6 +108,24 @@ describe("SSO: OIDC sign-in end to end", function () {
     expect(session.body.access.groups.map((g: { id: string }) => g.id)).to.deep.equal([marketing]);
   });
 
+  it("gives an invited newcomer the invite's roles and the domain's default role at the first sign-in", async () => {
+    const prod = (await tenant.admin("post", "/workspaces", { title: "Prod" })).body.id as string;
+    const invite = await tenant.admin("post", "/invites", { email: "ALICE@acme.test", roles: [{ key: "workspace.editor" }], workspaceId: prod });
+    expect(invite.status, invite.text).to.equal(201);
+    const domain = await tenant.admin("put", "/organization/domains/acme.test", { defaultRole: { key: "organization.viewer" } });
+    expect(domain.status, domain.text).to.be.oneOf([200, 201]);
+    const browser = new Browser(context.app);
+    await browser.get(await throughIdp(browser));
+    const session = await browser.get("/auth/session");
+    expect(session.body.access.organization.roles.map((r: { name: string }) => r.name)).to.include("Organization Viewer");
+    const workspace = (session.body.access.workspaces as Array<{ id: string; roles: Array<{ name: string }> }>).find((w) => w.id === prod);
+    expect(workspace?.roles.map((r) => r.name)).to.include("Editor");
+    const after = await tenant.admin("get", `/invites/${invite.body.id}`);
+    expect(after.body.status).to.equal("accepted");
+    const signIn = (await tenant.events()).find((e) => e.action === "auth.sign_in");
+    expect(signIn?.details.provisioned).to.equal(true);
+  });
+
   it("refuses a callback whose state was tampered with: no user, no session", async () => {
     const browser = new Browser(context.app);
     const callback = await throughIdp(browser);
