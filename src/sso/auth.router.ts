@@ -21,7 +21,7 @@ import { isUuid } from "../directory/validation.js";
 import { ApiError } from "../http/errors.js";
 import { requestIdOf } from "../http/request-id.js";
 import type { Db } from "../store/db.js";
-import { revokeSamlSessions, revokeSession, type SessionRecord } from "../store/sessions.repository.js";
+import { findLiveSessionById, revokeSamlSessions, revokeSession, type SessionRecord } from "../store/sessions.repository.js";
 import {
   connectionsForVerifiedDomain,
   findConnectionById,
@@ -144,9 +144,11 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
   async function finish(req: Request, res: Response, connection: ConnectionRecord, identity: SignInIdentity, state: LoginStateRecord | null, fallbackReturnTo?: string): Promise<void> {
     if (state?.purpose === "logout") throw new SignInRejected("unknown_in_response_to", "this response answers a logout, not a sign-in");
     const purpose = state?.purpose ?? "login";
-    const stepUpSession = purpose === "step_up" ? await sessions.authenticate(req) : null;
-    if (purpose === "step_up" && (!stepUpSession || stepUpSession.id !== state?.sessionId)) {
-      throw new SignInRejected("step_up_session_mismatch", "the re-authentication does not belong to this browser's session");
+    // The step-up's session comes from its pre-login state (bound to that session when it started): the SAML ACS
+    // is a cross-site POST, which carries no SameSite=Lax cookie. It must still be live.
+    const stepUpSession = purpose === "step_up" && state?.sessionId ? await findLiveSessionById(db, state.sessionId) : null;
+    if (purpose === "step_up" && !stepUpSession) {
+      throw new SignInRejected("step_up_session_ended", "the session asking to re-authenticate has ended; sign in again");
     }
     const result = await signIn.run({ connection, identity, purpose, stepUpSession, ip: clientIp(req), userAgent: req.get("user-agent") ?? null, requestId: requestIdOf(res) });
     if (result.token) sessions.setCookie(res, result.token, result.session);

@@ -73,6 +73,16 @@ export async function findLiveSession(db: Db, tokenHash: Buffer): Promise<Sessio
   return session;
 }
 
+/** A live session by id (step-up finishing at the SAML ACS, a cross-site POST that carries no Lax cookie). */
+export async function findLiveSessionById(db: Db, sessionId: string): Promise<SessionRecord | null> {
+  const { rows } = await db.query<SessionRecord>(
+    `SELECT ${COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id AND u.organization_id = s.organization_id
+      WHERE s.id = $1 AND s.revoked_at IS NULL AND s.idle_expires_at > now() AND s.absolute_expires_at > now() AND u.active`,
+    [sessionId],
+  );
+  return rows[0] ?? null;
+}
+
 export async function revokeSession(db: Db, sessionId: string, reason: string): Promise<boolean> {
   const { rowCount } = await db.query(`UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`, [sessionId, reason]);
   return rowCount > 0;

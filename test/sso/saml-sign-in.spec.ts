@@ -77,6 +77,29 @@ describe("SSO: SAML sign-in end to end", function () {
     expect(session.body.access.groups.map((g: { id: string }) => g.id).sort()).to.deep.equal([eng, admins].sort());
   });
 
+  it("steps up with ForceAuthn; the ACS (a cross-site POST without the cookie) renews the session's sign-in time", async () => {
+    const browser = new Browser(context.app);
+    const first = await start(browser);
+    expect((await post(browser, { inResponseTo: first.requestId }, first.relayState)).status).to.equal(303);
+    await context.db.query(`UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE organization_id = $1`, [tenant.organizationId]);
+
+    const stepUp = await browser.get("/auth/step-up?returnTo=/transfer");
+    expect(stepUp.status, stepUp.text).to.equal(303);
+    const location = stepUp.headers.location as string;
+    const request = await idp.parseAuthnRequest(location, sp, context.instance.sso.connections.samlAdapter(connection).serviceProviderMetadata());
+    expect(request.forceAuthn).to.equal(true);
+    const relayState = new URL(location).searchParams.get("RelayState") as string;
+    // A browser posting the IdP's form cross-site sends no SameSite=Lax cookie.
+    const crossSite = new Browser(context.app);
+    const done = await post(crossSite, { inResponseTo: request.id, authnInstant: new Date() }, relayState);
+    expect(done.status, done.text).to.equal(303);
+    expect(done.headers.location).to.equal(`${PUBLIC_URL}/transfer`);
+    expect(parseSetCookies(done).some((c) => c.name === "__Host-gatehouse_session")).to.equal(false);
+    const session = await browser.get("/auth/session");
+    expect(Date.now() - Date.parse(session.body.session.authenticatedAt as string)).to.be.lessThan(60_000);
+    expect(await count("sessions")).to.equal(1);
+  });
+
   it("serves this connection's SP metadata with its ACS and certificate", async () => {
     const res = await new Browser(context.app).get(`/auth/saml/${connection.id}/metadata`);
     expect(res.status).to.equal(200);
