@@ -50,7 +50,8 @@ export function callbackRows(phase: CallbackPhase): TargetRow[] {
     if (latencies.length > 0) rows.push({ name: `  ${KIND_NAMES[kind]} (${latencies.length})`, figure: figure(latencies), target: "" });
   }
   const probe = phase.probe.filter((result) => result.ok).map((result) => result.ms);
-  if (phase.probe.length > 0) rows.push({ name: `  one at a time, returning (${phase.probe.length}, ${phase.probe.length - probe.length} errors)`, figure: figure(probe), target: "" });
+  const probeKind = phase.probe.every((result) => result.kind === "returning") ? "returning" : "partly first sign-ins";
+  if (phase.probe.length > 0) rows.push({ name: `  one at a time, ${probeKind} (${phase.probe.length}, ${phase.probe.length - probe.length} errors)`, figure: figure(probe), target: "" });
   return rows;
 }
 
