@@ -229,6 +229,8 @@ export async function acceptPendingInvites(
   return db.transaction(async (tx) => {
     const grants = createGrantService({ db: tx, policy: () => policy });
     const ids = await lockPendingInvites(tx, organizationId, person.email.trim(), at);
+    // Most sign-ins have no invite waiting: one statement, nothing else.
+    if (ids.length === 0) return accepted;
     const implying = Object.values(policy.roles).filter((role) => role.level === "organization" && role.impliesWorkspaceRole !== null).map((role) => role.id);
     const builtIn = await builtInRoleIds(tx, [GUEST_ROLE, ...implying]);
     for (const id of ids) {

@@ -26,7 +26,6 @@ import {
   connectionsForVerifiedDomain,
   findConnectionById,
   insertLoginState,
-  loadSignInSettings,
   rememberMessage,
   takeLoginState,
   type ConnectionRecord,
@@ -312,15 +311,11 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       res.set("Cache-Control", "no-store");
       const session = await sessions.authenticate(req);
       if (!session) throw new ApiError(401, "unauthorized", "not signed in");
-      const [settings, user, resolved] = await Promise.all([
-        loadSignInSettings(db, session.organizationId),
-        db.query<{ id: string; userName: string; displayName: string | null }>(`SELECT id, user_name AS "userName", display_name AS "displayName" FROM users WHERE id = $1`, [session.userId]),
-        deps.engine.effective(session.organizationId, session.userId),
-      ]);
+      const resolved = await deps.engine.effective(session.organizationId, session.userId);
       const { organizationId: _o, userId: _u, ...access } = presentEffective(resolved.access, resolved.version);
       res.set("Gatehouse-Access-Version", String(resolved.version)).json({
-        user: user.rows[0] ?? { id: session.userId },
-        organization: { id: session.organizationId, name: settings?.organizationName ?? null },
+        user: { id: session.userId, userName: session.userName, displayName: session.displayName },
+        organization: { id: session.organizationId, name: session.organizationName },
         session: {
           id: session.id,
           connectionId: session.connectionId,

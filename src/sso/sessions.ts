@@ -7,9 +7,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Request, Response } from "express";
 import type { Db } from "../store/db.js";
-import { findLiveSession, insertSession, type SessionInput, type SessionRecord } from "../store/sessions.repository.js";
+import { findLiveSession, insertSession, type LiveSession, type SessionInput, type SessionRecord } from "../store/sessions.repository.js";
 
-export type { SessionRecord };
+export type { LiveSession, SessionRecord };
 
 export const SECURE_COOKIE = "__Host-gatehouse_session";
 /** Plain-HTTP development on localhost only: browsers refuse `Secure` cookies (and `__Host-`) there. */
@@ -66,7 +66,7 @@ export function createSessionService({ db, publicBaseUrl, csrfKey }: SessionServ
     },
 
     /** The live session of this request's cookie, or null (no cookie, unknown, expired, revoked, user inactive). */
-    async authenticate(req: Request): Promise<SessionRecord | null> {
+    async authenticate(req: Request): Promise<LiveSession | null> {
       const token = readCookies(req.get("cookie")).get(cookieName);
       if (!token || token.length > 100) return null;
       return findLiveSession(db, hashToken(token));

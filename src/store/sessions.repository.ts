@@ -31,6 +31,13 @@ export interface SessionRecord {
   sessionIndex: string | null;
 }
 
+/** A live session with what `GET /auth/session` shows of its person and organization (one statement). */
+export interface LiveSession extends SessionRecord {
+  userName: string;
+  displayName: string | null;
+  organizationName: string;
+}
+
 const COLUMNS = `s.id, s.organization_id AS "organizationId", s.user_id AS "userId", s.connection_id AS "connectionId",
   s.authenticated_at AS "authenticatedAt", s.created_at AS "createdAt", s.last_seen_at AS "lastSeenAt",
   s.idle_expires_at AS "idleExpiresAt", s.absolute_expires_at AS "absoluteExpiresAt",
@@ -53,9 +60,10 @@ export async function insertSession(db: Db, input: SessionInput): Promise<Sessio
  * The live session holding this token: not revoked, within both lifetimes, its user active. Slides the idle
  * expiry (at most once a minute, so a busy session does not write on every request).
  */
-export async function findLiveSession(db: Db, tokenHash: Buffer): Promise<SessionRecord | null> {
-  const { rows } = await db.query<SessionRecord & { touch: boolean; idleMinutes: number }>(
-    `SELECT ${COLUMNS}, s.last_seen_at < now() - interval '1 minute' AS touch, o.session_idle_minutes AS "idleMinutes"
+export async function findLiveSession(db: Db, tokenHash: Buffer): Promise<LiveSession | null> {
+  const { rows } = await db.query<LiveSession & { touch: boolean; idleMinutes: number }>(
+    `SELECT ${COLUMNS}, s.last_seen_at < now() - interval '1 minute' AS touch, o.session_idle_minutes AS "idleMinutes",
+            u.user_name AS "userName", u.display_name AS "displayName", o.name AS "organizationName"
        FROM sessions s JOIN users u ON u.id = s.user_id AND u.organization_id = s.organization_id
        JOIN organizations o ON o.id = s.organization_id
       WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.idle_expires_at > now() AND s.absolute_expires_at > now() AND u.active`,
