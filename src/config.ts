@@ -18,6 +18,8 @@ export interface Config {
     readonly bodyLimit: string;
     readonly trustProxy: boolean;
     readonly shutdownTimeoutMs: number;
+    /** Server processes sharing the port (src/cluster.ts); more than 1 needs PostgreSQL. */
+    readonly workers: number;
   };
   readonly log: { readonly level: string };
   readonly demo: { readonly seed: boolean; readonly organizationName: string };
@@ -60,6 +62,7 @@ const ENVIRONMENT: ReadonlyArray<{ env: string; path: string; kind: Kind }> = [
   { env: "BODY_LIMIT", path: "http.bodyLimit", kind: "string" },
   { env: "TRUST_PROXY", path: "http.trustProxy", kind: "boolean" },
   { env: "SHUTDOWN_TIMEOUT_MS", path: "http.shutdownTimeoutMs", kind: "integer" },
+  { env: "GATEHOUSE_WORKERS", path: "http.workers", kind: "integer" },
   { env: "LOG_LEVEL", path: "log.level", kind: "string" },
   { env: "GATEHOUSE_SEED_DEMO", path: "demo.seed", kind: "boolean" },
   { env: "GATEHOUSE_POLICY", path: "access.policyFile", kind: "string" },

@@ -6,6 +6,7 @@ import { parseByteSize, withFastCheck } from "./access/http/check-fast-path.js";
 import { createAdminRouter } from "./admin/admin.router.js";
 import { defaultPolicy, loadPolicyFile, PolicyError } from "./access/index.js";
 import { buildApp } from "./app.js";
+import { followPrimary, processRole, runClusterPrimary, WORKER_SIGNALS } from "./cluster.js";
 import { createAuditService } from "./audit/audit.service.js";
 import { startAuditRetention } from "./audit/retention.js";
 import { ConfigError, loadConfig, publicBaseUrl, type Config } from "./config.js";
@@ -46,22 +47,33 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log.level);
   // The policy is read before the database opens: a broken policy file stops the start with its problems listed.
   const policy = config.access.policyFile ? loadPolicyFile(config.access.policyFile) : defaultPolicy();
+  // Cluster mode (src/cluster.ts): the primary prepares the database and forks; workers skip that preparation.
+  const role = processRole(config);
   const database = await openDatabase({
     url: config.database.url,
     dataDir: config.database.dataDir,
     poolSize: config.database.poolSize,
     connectTimeoutMs: config.database.connectTimeoutMs,
   });
-  const applied = await migrateDatabase(database);
-  logger.info({ database: database.kind, location: database.location, migrationsApplied: applied }, "database ready");
+  if (role !== "worker") {
+    const applied = await migrateDatabase(database);
+    logger.info({ database: database.kind, location: database.location, migrationsApplied: applied }, "database ready");
+  }
 
   const db = createDb(database.dataSource, { preparedStatements: config.database.preparedStatements });
-  await installPolicyRoles(db, policy);
+  if (role !== "worker") await installPolicyRoles(db, policy);
+  if (role === "primary") {
+    if (config.demo.seed) printDemoBanner(config, await seedDemoOrganization(createDirectory({ db, policy }), config.demo.organizationName));
+    await database.dataSource.destroy();
+    const listening = { host: config.host, publicUrl: publicBaseUrl(config), policy: policy.name };
+    runClusterPrimary({ workers: config.http.workers, logger, shutdownTimeoutMs: config.http.shutdownTimeoutMs, listening });
+    return;
+  }
   // One LISTEN connection serves every in-process cache (access versions, credentials).
   const notifications = createNotifications(database, (message, error) => logger.warn({ err: error }, message));
   const credentialCache = createCredentialCache({ notifications, log: (message, error) => logger.warn({ err: error }, message) });
   const directory = createDirectory({ db, policy, credentialCache });
-  if (config.demo.seed) printDemoBanner(config, await seedDemoOrganization(directory, config.demo.organizationName));
+  if (config.demo.seed && role === "single") printDemoBanner(config, await seedDemoOrganization(directory, config.demo.organizationName));
 
   const readiness = createReadiness();
   const engine = createAccessEngine({ db, policy, notifications, maxUsers: config.access.cacheUsers, maxResources: config.access.cacheResources });
@@ -116,8 +128,9 @@ async function main(): Promise<void> {
     },
     onError: (error) => logger.warn({ err: error }, "audit retention pass failed; the next one retries"),
   });
-  installGracefulShutdown({
+  const graceful = installGracefulShutdown({
     server,
+    ...(role === "worker" ? { signals: WORKER_SIGNALS } : {}),
     logger,
     readiness,
     timeoutMs: config.http.shutdownTimeoutMs,
@@ -130,7 +143,12 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ port, host: config.host, publicUrl: publicBaseUrl(config), policy: policy.name }, "Gatehouse listening");
+  if (role === "worker") {
+    followPrimary(graceful.shutdown);
+    logger.debug({ port }, "worker listening");
+  } else {
+    logger.info({ port, host: config.host, publicUrl: publicBaseUrl(config), policy: policy.name }, "Gatehouse listening");
+  }
 }
 
 try {
