@@ -9,11 +9,15 @@
  *   node --import tsx bench/access-check.ts --db pglite --users 10000
  *   node --import tsx bench/access-check.ts --scale 1000,10000,100000        # cold/cached at three sizes, HTTP at --users
  *   --client raw                                                             # raw keep-alive sockets as load generator (default: node:http)
+ *   --workers 2                                                              # then POST /check against src/main.ts with GATEHOUSE_WORKERS=2
  *
  * Figures: "cold resolution, no cache" is an engine without notifications (every call runs loadUserFacts and
  * loadOrganizationFacts, then resolve(); each is also timed alone); "cold miss, structure cached" is a live
  * engine meeting a user for the first time. Change-to-visible runs with the server process as instance B on
  * PostgreSQL, and with two engines in this process on PGlite (one process per PGlite database).
+ * --workers N adds a last phase (bench/access-check/cluster-phase.ts): the real server, src/main.ts, started with
+ * GATEHOUSE_WORKERS=N on this database, warmed over HTTP, then POST /check at --concurrency; N = 1 is the same
+ * server as one process, for comparison. The phases before it are unchanged.
  * Useful options: --skip-server, --trials 0, --credential-cache off, --keep-db,
  * --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof".
  * (Not an npm script: package.json is not this benchmark's to edit.) Exits 1 when a verification fails.
@@ -35,6 +39,7 @@ import { openMigrated, provisionDatabase, serverVersion, type BenchDatabase } fr
 import { defaultShape, loadOrganization, type Dataset } from "./access-check/dataset.js";
 import { measureCached, measureCold, type CachedResult, type ColdResult } from "./access-check/inprocess.js";
 import { describeMachine, machineBusy } from "./access-check/report.js";
+import { runClusterPhase, type ClusterResult } from "./access-check/cluster-phase.js";
 import { runServerPhases, type ServerResults } from "./access-check/server-phases.js";
 import { printSummary } from "./access-check/summary.js";
 import { measureVisibility, recordNotifications, watchDecision, type Observer, type VisibilityResult } from "./access-check/visibility.js";
@@ -55,6 +60,7 @@ const OPTIONS = {
   "credential-cache": { type: "string", default: "on" },
   client: { type: "string", default: "node" },
   "skip-server": { type: "boolean", default: false },
+  workers: { type: "string", default: "0" },
   "server-node-args": { type: "string", default: "" },
   seed: { type: "string", default: "42" },
   "pg-port": { type: "string", default: "5432" },
@@ -93,6 +99,7 @@ const options = {
   credentialCache: args["credential-cache"] === "on",
   client: args.client === "raw" ? ("raw" as const) : ("node" as const),
   seed: integer("seed", args.seed, 0, 2 ** 31),
+  workers: integer("workers", args.workers, 0, 64),
 };
 const pg = { host: "127.0.0.1", port: integer("pg-port", args["pg-port"], 1, 65535), user: args["pg-user"] ?? "postgres" };
 const sizes = options.scale.length > 0 ? options.scale : [options.users];
@@ -221,11 +228,37 @@ try {
     if (tail.length > 0) log(`server stderr:\n  ${tail.join("\n  ")}`);
   }
 
+  let cluster: ClusterResult | null = null;
+  if (options.workers > 0) {
+    // The benchmark's own server steps aside (CPU, and a PGlite directory has one owner).
+    await server?.stop();
+    server = null;
+    if (database) {
+      for (const notifications of listeners.splice(0)) await notifications.close();
+      if (target.kind === "pglite") {
+        await open.dataSource.destroy();
+        database = null;
+      }
+    }
+    log(`\n[cluster] src/main.ts with GATEHOUSE_WORKERS=${options.workers}, ${primary.size.toLocaleString("en-US")}-user organization, concurrency ${options.concurrency}`);
+    cluster = await runClusterPhase(target.env, primary, { workers: options.workers, concurrency: options.concurrency, seconds: options.seconds, warmupSeconds: options.warmup, seed: options.seed + 50, client: options.client }, log);
+  }
+
   const run = {
     machine, database: { kind: target.kind, version, label: target.label }, options: { ...options, sizes }, load,
     machineBusyCores: busy(), loadAverageAtEnd: loadavg()[0] ?? 0, wallSeconds: (performance.now() - wallStarted) / 1000,
   };
   exitCode = printSummary(run, cold, cached, serverResults, visibility) ? 0 : 1;
+  if (cluster) {
+    const { single, cpu } = cluster;
+    console.log(
+      `HTTP POST /check, src/main.ts × ${cluster.workers} process${cluster.workers > 1 ? "es" : ""} (GATEHOUSE_WORKERS=${cluster.workers}), concurrency ${options.concurrency}: ` +
+        `${Math.round(single.perSecond).toLocaleString("en-US")}/s, p50 ${single.latency.p50.toFixed(2)} ms, p99 ${single.latency.p99.toFixed(2)} ms, ${single.errors} errors ` +
+        `(target ≥ 5,000/s); CPU cores: server ${cpu.workerCores.map((cores) => cores.toFixed(2)).join(" + ")}${cluster.workers > 1 ? ` + primary ${cpu.primaryCores.toFixed(2)}` : ""}, ` +
+        `load generator ${cpu.loadGeneratorCores.toFixed(2)}, machine ${cpu.machineBusyCores.toFixed(2)} of 2; load average ${cpu.loadAverage.map((value) => value.toFixed(2)).join(" / ")}`,
+    );
+    if (single.errors > 0) exitCode = 1;
+  }
 } catch (error) {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   if (server) console.error(`server stderr:\n  ${server.stderrTail().join("\n  ")}`);
