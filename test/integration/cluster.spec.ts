@@ -1,9 +1,11 @@
 import { expect } from "chai";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
-import { childEnv, runCli, startServerProcess, useTempDir, type RunningServer } from "../support/processes.js";
+import { childEnv, projectRoot, runCli, startServerProcess, useTempDir, type RunningServer } from "../support/processes.js";
 
 /**
  * Cluster mode (GATEHOUSE_WORKERS, src/cluster.ts) with the real server: several worker processes on one port
@@ -181,6 +183,28 @@ describe("cluster mode: GATEHOUSE_WORKERS server processes sharing the port", fu
       } finally {
         for (const agent of agents) agent.destroy();
         if (server.child.exitCode === null) await server.stop("SIGKILL");
+      }
+    });
+
+    it("gives up with exit 1 when the workers keep dying before they listen (the port is taken)", async () => {
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+      const port = (taken.address() as AddressInfo).port;
+      try {
+        const env = { ...childEnv({ DATABASE_URL: url, GATEHOUSE_SEED_DEMO: "false", GATEHOUSE_WORKERS: "2" }), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" };
+        const child = spawn(process.execPath, ["--import", "tsx", join(projectRoot, "src/main.ts")], { cwd: projectRoot, env });
+        let stdout = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.resume();
+        const killOnExit = () => child.kill("SIGKILL");
+        process.once("exit", killOnExit);
+        const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+        process.off("exit", killOnExit);
+        expect(code).to.equal(1);
+        expect(stdout).to.match(/"msg":"workers keep dying before they listen: giving up"/);
+        expect(stdout).not.to.match(/"msg":"Gatehouse listening"/);
+      } finally {
+        await new Promise((resolve) => taken.close(resolve));
       }
     });
   });
