@@ -18,6 +18,7 @@ import { createDirectory, type Directory } from "../../src/directory/directory.j
 import { createLogger } from "../../src/http/logger.js";
 import { createScimRouter } from "../../src/scim/resources/scim.router.js";
 import { createSso, type Sso } from "../../src/sso/sso.js";
+import type { SessionRecord } from "../../src/sso/sessions.js";
 import type { Database } from "../../src/store/data-source.js";
 import { createDb } from "../../src/store/db.js";
 import { createNotifications, type Notifications } from "../../src/store/notifications.js";
@@ -100,6 +101,19 @@ export interface AdminTestContext extends TestDatabase {
   app: Express;
   directory: Directory;
   newTenant(name?: string): Promise<AdminTenant>;
+  /** A session for a person as the sign-in pipeline issues it, and Admin API calls made with it. */
+  signIn(organizationId: string, userId: string, options?: { authenticatedAt?: Date; ip?: string; userAgent?: string }): Promise<SignedInPerson>;
+}
+
+export interface SignedInPerson {
+  session: SessionRecord;
+  /** The cookie's value (`${PUBLIC_URL}` is https, so the cookie is __Host-gatehouse_session). */
+  token: string;
+  /** The Cookie header's value. */
+  cookie: string;
+  csrfToken: string;
+  /** Admin API calls as this person: the session cookie, the CSRF token and this server's Origin. */
+  admin(method: Method, path: string, body?: unknown): supertest.Test;
 }
 
 export function useAdminApp(): AdminTestContext {
@@ -109,6 +123,34 @@ export function useAdminApp(): AdminTestContext {
     context.app = context.instance.app;
     context.directory = createDirectory({ db: context.db });
     const audit = createAuditService({ db: context.db });
+    context.signIn = async (organizationId, userId, options = {}) => {
+      const { sessions } = context.instance.sso;
+      const { token, session } = await sessions.issue(context.db, {
+        organizationId,
+        userId,
+        connectionId: null,
+        authenticatedAt: options.authenticatedAt ?? new Date(),
+        idleMinutes: 60,
+        absoluteMinutes: 600,
+        nameId: null,
+        nameIdFormat: null,
+        sessionIndex: null,
+        ip: options.ip ?? "203.0.113.7",
+        userAgent: options.userAgent ?? "test browser",
+      });
+      const cookie = `${sessions.cookieName}=${token}`;
+      const csrfToken = sessions.csrfToken(session.id);
+      return {
+        session,
+        token,
+        cookie,
+        csrfToken,
+        admin(method, path, body) {
+          const test = supertest(context.app)[method](`/admin/v1${path}`).set({ Cookie: cookie, Origin: PUBLIC_URL, "X-CSRF-Token": csrfToken });
+          return body === undefined ? test : test.set("Content-Type", "application/json").send(JSON.stringify(body));
+        },
+      };
+    };
     context.newTenant = async (name = "Tenant") => {
       const organization = await context.directory.organizations.create({ name, plan: "paid" });
       const key = await context.directory.credentials.issue("api_key", organization.id, { name: "admin console" });

@@ -6,11 +6,8 @@
  * SCIM and /access/v1/check.
  */
 import { expect } from "chai";
-import { randomBytes } from "node:crypto";
-import { CSRF_HEADER, SECURE_COOKIE } from "../../src/sso/sessions.js";
-import supertest from "supertest";
 import { transferOwnership } from "../../src/directory/ownership.service.js";
-import { expectApiError, PUBLIC_URL, useAdminApp, type AdminTenant } from "./admin-app.js";
+import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
 
 describe("seed 002: workspaces and users", () => {
   const context = useAdminApp();
@@ -32,24 +29,8 @@ describe("seed 002: workspaces and users", () => {
 
   /** An Admin API call as a person signed in through SSO (their session cookie, CSRF token and our Origin). */
   async function asPerson(userId: string, signedInSecondsAgo = 0) {
-    const { sessions } = context.instance.sso;
-    const { token, session } = await sessions.issue(context.db, {
-      organizationId: acme.organizationId,
-      userId,
-      connectionId: null,
-      authenticatedAt: new Date(Date.now() - signedInSecondsAgo * 1000),
-      idleMinutes: 60,
-      absoluteMinutes: 600,
-      nameId: null,
-      nameIdFormat: null,
-      sessionIndex: null,
-      ip: "203.0.113.9",
-      userAgent: `seed-002-${randomBytes(4).toString("hex")}`,
-    });
-    return (method: "get" | "post", path: string, body?: unknown) => {
-      const test = supertest(context.app)[method](`/admin/v1${path}`).set("Cookie", `${SECURE_COOKIE}=${token}`).set("Origin", PUBLIC_URL).set(CSRF_HEADER, sessions.csrfToken(session.id));
-      return body === undefined ? test : test.set("Content-Type", "application/json").send(JSON.stringify(body));
-    };
+    const person = await context.signIn(acme.organizationId, userId, { authenticatedAt: new Date(Date.now() - signedInSecondsAgo * 1000), ip: "203.0.113.9" });
+    return (method: "get" | "post", path: string, body?: unknown) => person.admin(method, path, body);
   }
   const owner = async () => (await acme.admin("get", "/ownership")).body as { organization: { owner: { id: string } | null }; workspaces: Array<{ workspaceId: string; owner: { id: string } | null; ownedBy: string }> };
 

@@ -2,12 +2,9 @@
  * Seed 003 ("Workspace roles"), rule by rule, through the Admin API (direct roles, invites, the workspace tab)
  * and the Access API (checks). A project is a `model` here; "shared with the workspace" is a workspace share.
  */
-import { randomBytes } from "node:crypto";
 import { expect } from "chai";
-import supertest from "supertest";
 import { acceptPendingInvites } from "../../src/directory/directory.js";
-import { CSRF_HEADER, SECURE_COOKIE } from "../../src/sso/sessions.js";
-import { PUBLIC_URL, useAdminApp, type AdminTenant } from "./admin-app.js";
+import { useAdminApp, type AdminTenant } from "./admin-app.js";
 
 describe("seed 003: workspace roles, share caps, Guest from a project invite, invite defaults", () => {
   const context = useAdminApp();
@@ -128,15 +125,8 @@ describe("seed 003: workspace roles, share caps, Guest from a project invite, in
   });
   /** Admin API calls as a person signed in through SSO (session cookie, CSRF token, our Origin). */
   async function asPerson(userId: string) {
-    const { sessions } = context.instance.sso;
-    const { token, session } = await sessions.issue(context.db, {
-      organizationId: tenant.organizationId, userId, connectionId: null, authenticatedAt: new Date(), idleMinutes: 60, absoluteMinutes: 600,
-      nameId: null, nameIdFormat: null, sessionIndex: null, ip: "203.0.113.7", userAgent: `seed-003-${randomBytes(4).toString("hex")}`,
-    });
-    return (method: "get" | "post" | "delete", path: string, body?: unknown) => {
-      const test = supertest(context.app)[method](`/admin/v1${path}`).set("Cookie", `${SECURE_COOKIE}=${token}`).set("Origin", PUBLIC_URL).set(CSRF_HEADER, sessions.csrfToken(session.id));
-      return body === undefined ? test : test.set("Content-Type", "application/json").send(JSON.stringify(body));
-    };
+    const person = await context.signIn(tenant.organizationId, userId);
+    return (method: "get" | "post" | "delete", path: string, body?: unknown) => person.admin(method, path, body);
   }
 
   it("Guests cannot view the workspace's users; only a workspace Admin adds members and edits their roles (403 naming the permission)", async () => {

@@ -5,9 +5,7 @@
  * operator key, and a signed-in person's session) and /access/v1/check.
  */
 import { expect } from "chai";
-import supertest from "supertest";
-import { CSRF_HEADER, SECURE_COOKIE } from "../../src/sso/sessions.js";
-import { expectApiError, PUBLIC_URL, useAdminApp, type AdminTenant } from "./admin-app.js";
+import { expectApiError, useAdminApp, type AdminTenant } from "./admin-app.js";
 
 interface Role {
   id: string;
@@ -122,27 +120,8 @@ describe("seed 004: custom roles", () => {
     const pam = people.pam as string;
     const viewer = (await roles()).find((r) => r.key === "organization.viewer") as Role;
     await grant(pam, viewer.id);
-    const { sessions } = context.instance.sso;
-    const { token, session } = await sessions.issue(context.db, {
-      organizationId: acme.organizationId,
-      userId: pam,
-      connectionId: null,
-      authenticatedAt: new Date(),
-      idleMinutes: 60,
-      absoluteMinutes: 600,
-      nameId: null,
-      nameIdFormat: null,
-      sessionIndex: null,
-      ip: "203.0.113.4",
-      userAgent: "seed-004",
-    });
-    const res = await supertest(context.app)
-      .post("/admin/v1/roles")
-      .set("Cookie", `${SECURE_COOKIE}=${token}`)
-      .set("Origin", PUBLIC_URL)
-      .set(CSRF_HEADER, sessions.csrfToken(session.id))
-      .set("Content-Type", "application/json")
-      .send(JSON.stringify({ name: "Sneaky", level: "workspace", permissions: ["workspace:read"] }));
+    const person = await context.signIn(acme.organizationId, pam, { ip: "203.0.113.4", userAgent: "seed-004" });
+    const res = await person.admin("post", "/roles", { name: "Sneaky", level: "workspace", permissions: ["workspace:read"] });
     const error = expectApiError(res, 403, "forbidden");
     expect(String(error.details?.permission)).to.match(/manage$/);
     expect((await roles()).map((role) => role.name)).not.to.include("Sneaky");

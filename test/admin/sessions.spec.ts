@@ -22,21 +22,8 @@ describe("Admin API: a user's sign-in sessions (issue 6: revocable by admins)", 
   });
 
   /** A session as the sign-in pipeline issues it; returns it with its cookie token, which must keep working until revoked. */
-  async function signIn(who: AdminTenant, userId: string, userAgent = "Firefox"): Promise<{ session: SessionRecord; token: string }> {
-    return context.instance.sso.sessions.issue(context.db, {
-      organizationId: who.organizationId,
-      userId,
-      connectionId: null,
-      authenticatedAt: new Date(),
-      idleMinutes: 60,
-      absoluteMinutes: 600,
-      nameId: null,
-      nameIdFormat: null,
-      sessionIndex: null,
-      ip: "203.0.113.7",
-      userAgent,
-    });
-  }
+  const signIn = (who: AdminTenant, userId: string, userAgent = "Firefox"): Promise<{ session: SessionRecord; token: string }> =>
+    context.signIn(who.organizationId, userId, { userAgent });
   /** Whether the browser holding this session is still signed in, as GET /auth/session says. */
   const live = async ({ token }: { token: string }) => {
     const res = await supertest(context.app).get("/auth/session").set("Cookie", `${context.instance.sso.sessions.cookieName}=${token}`);

@@ -22,20 +22,8 @@ describe("SSO: the Admin API with a session", function () {
   /** A session for a SCIM-provisioned person, as a sign-in would issue it; returns the cookie and CSRF token. */
   async function signedIn(userName: string, authenticatedAt = new Date()): Promise<{ userId: string; cookie: string; csrf: string }> {
     const userId = await tenant.scimUser(userName);
-    const { token, session } = await context.instance.sso.sessions.issue(context.db, {
-      organizationId: tenant.organizationId,
-      userId,
-      connectionId: null,
-      authenticatedAt,
-      idleMinutes: 60,
-      absoluteMinutes: 600,
-      nameId: null,
-      nameIdFormat: null,
-      sessionIndex: null,
-      ip: null,
-      userAgent: null,
-    });
-    return { userId, cookie: `__Host-gatehouse_session=${token}`, csrf: context.instance.sso.sessions.csrfToken(session.id) };
+    const { cookie, csrfToken } = await context.signIn(tenant.organizationId, userId, { authenticatedAt });
+    return { userId, cookie, csrf: csrfToken };
   }
 
   const asPerson = (cookie: string) => ({
