@@ -8,12 +8,15 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * Everything a sign-in needs between two requests lives here, so any instance behind a load balancer can
  * finish a sign-in another one started, and a replayed assertion is caught whichever instance it reaches.
  */
+/** A lower-case DNS name with at least two labels. */
+const DOMAIN = "'^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'";
+
 const UP = [
   // Allowed email domains (replacing organizations.allowed_email_domains, copied below). A verified domain
   // belongs to one organization only: home-realm discovery and linking by email trust it.
   `CREATE TABLE organization_domains (
      organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-     domain text NOT NULL CHECK (domain = lower(domain) AND domain ~ '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'),
+     domain text NOT NULL CHECK (domain = lower(domain) AND domain ~ ${DOMAIN}),
      verified boolean NOT NULL DEFAULT false,
      verification_token text NOT NULL DEFAULT encode(gen_random_bytes(18), 'hex'),
      -- what a person signing in with an address of this domain gets on first sign-in (null: no role)
@@ -27,7 +30,7 @@ const UP = [
   `CREATE UNIQUE INDEX organization_domains_verified ON organization_domains (domain) WHERE verified`,
   `INSERT INTO organization_domains (organization_id, domain)
      SELECT DISTINCT o.id, lower(d) FROM organizations o CROSS JOIN LATERAL unnest(o.allowed_email_domains) AS d
-     WHERE lower(d) ~ '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'`,
+     WHERE lower(d) ~ ${DOMAIN}`,
 
   `ALTER TABLE organizations
      ADD COLUMN session_idle_minutes integer NOT NULL DEFAULT 480 CHECK (session_idle_minutes BETWEEN 5 AND 43200),
