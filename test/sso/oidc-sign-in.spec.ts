@@ -308,5 +308,23 @@ describe("SSO: OIDC sign-in end to end", function () {
     expect(found.headers.location).to.equal(`/auth/login/${connection.id}?returnTo=%2Fx`);
     const unknown = await browser.get("/auth/login?email=someone@unknown.test");
     expect(unknown.status).to.equal(404);
+
+    // Several connections: a picker naming each (escaped), each link starting that connection.
+    const second = await context.instance.sso.connections.create(tenant.organizationId, {
+      protocol: "oidc",
+      name: "Contractors <via> Entra",
+      settings: { issuer: "https://login.example/tenant/v2.0", clientId: "c2" },
+      clientSecret: "another-secret",
+    });
+    const picker = await browser.get("/auth/login?email=alice@acme.test");
+    expect(picker.status).to.equal(200);
+    expect(picker.headers["content-type"]).to.match(/^text\/html/);
+    expect(picker.text).to.include(`/auth/login/${connection.id}`);
+    expect(picker.text).to.include(`/auth/login/${second.id}`);
+    expect(picker.text).to.include("Contractors &lt;via&gt; Entra");
+    // A disabled connection is not offered, and cannot be started.
+    await context.instance.sso.connections.update(tenant.organizationId, second.id, { enabled: false });
+    expect((await browser.get("/auth/login?email=alice@acme.test")).status).to.equal(303);
+    expect((await browser.get(`/auth/login/${second.id}`)).status).to.equal(404);
   });
 });
