@@ -114,7 +114,8 @@ export function mountSsoRoutes(router: Router, { write, authorizer, connections,
       const connection = await connectionOf(req, res);
       onlyFor("oidc", "The discovery test", connection);
       try {
-        await connections.oidcAdapter(connection).discover();
+        // A fresh adapter: the sign-in cache keeps a discovery that once succeeded, the test must ask the IdP now.
+        await connections.oidcAdapter(connection, { fresh: true }).discover();
         res.json({ ok: true });
       } catch (error) {
         if (!(error instanceof SignInRejected)) throw error;

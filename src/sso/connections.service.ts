@@ -283,13 +283,17 @@ export function createConnectionService(deps: ConnectionServiceDeps, adapters: A
       return entry.saml;
     },
 
-    oidcAdapter(connection: ConnectionRecord): OidcAdapter {
+    /** The connection's OIDC adapter (cached with its discovery); `fresh` builds a new one (the admin's "test"). */
+    oidcAdapter(connection: ConnectionRecord, options: { fresh?: boolean } = {}): OidcAdapter {
+      const build = () =>
+        createOidcAdapter(stored(connection).protocol as unknown as OidcSettings, secretOf(connection).clientSecret ?? "", {
+          redirectUri: urls(connection.id).redirectUri,
+          allowInsecureRequests: deps.allowInsecureIdpRequests,
+          ...(deps.oidcFetch ? { customFetch: deps.oidcFetch } : {}),
+        });
+      if (options.fresh) return build();
       const entry = cached(connection);
-      entry.oidc ??= createOidcAdapter(stored(connection).protocol as unknown as OidcSettings, secretOf(connection).clientSecret ?? "", {
-        redirectUri: urls(connection.id).redirectUri,
-        allowInsecureRequests: deps.allowInsecureIdpRequests,
-        ...(deps.oidcFetch ? { customFetch: deps.oidcFetch } : {}),
-      });
+      entry.oidc ??= build();
       return entry.oidc;
     },
   };
