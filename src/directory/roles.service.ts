@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { customRoleProblems } from "../access/custom-roles.js";
 import type { Level, Policy } from "../access/policy.types.js";
 import { classifyDatabaseError, type Db } from "../store/db.js";
+import { domainsDefaultingTo } from "../store/domains.repository.js";
 import { listGrants } from "../store/grants.repository.js";
 import { findOrganization } from "../store/organizations.repository.js";
 import {
@@ -155,6 +156,12 @@ export function createRoleService({ db, policy }: { db: Db; policy: () => Policy
         if (holders.length > 0) {
           throw new DomainError("conflict", `role "${role.name}" is granted ${holders.length} time(s); revoke those grants first`, {
             holders: holders.map((grant) => ({ grantId: grant.id, principal: grant.principal, scope: grant.scope, source: grant.source })),
+          });
+        }
+        const names = await domainsDefaultingTo(tx, organizationId, role.id);
+        if (names.length > 0) {
+          throw new DomainError("conflict", `role "${role.name}" is the default role of the email domain(s) ${names.join(", ")}; change their default role first`, {
+            domains: names,
           });
         }
         await deleteCustomRole(tx, organizationId, role.id);

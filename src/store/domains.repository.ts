@@ -141,3 +141,12 @@ export async function markDomainVerified(db: Db, organizationId: string, domain:
     [organizationId, domain],
   );
 }
+
+/** The organization's email domains whose default role is `roleId` (a role cannot be deleted under them). */
+export async function domainsDefaultingTo(db: Db, organizationId: string, roleId: string): Promise<string[]> {
+  const { rows } = await db.query<{ domain: string }>(
+    `SELECT domain FROM organization_domains WHERE organization_id = $1 AND default_role_id = $2 ORDER BY domain`,
+    [organizationId, roleId],
+  );
+  return rows.map((row) => row.domain);
+}

@@ -111,6 +111,18 @@ describe("Admin API: allowed email domains", () => {
       expect(events[2]?.details).to.deep.include({ before: editor.body, after: custom.body });
     });
 
+    it("a custom role that is a domain's default role cannot be deleted (409 naming the domain); it can once the default changes", async () => {
+      const role = await tenant.admin("post", "/roles", { name: "Newcomers", level: "workspace", permissions: ["workspace:read"] });
+      expect(role.status, role.text).to.equal(201);
+      expect((await call(tenant, "put", "/organization/domains/acme.test", { defaultRole: { id: role.body.id }, defaultWorkspaceId: workspace })).status).to.equal(200);
+      const refused = expectApiError(await tenant.admin("delete", `/roles/${role.body.id}`), 409, "conflict");
+      expect(refused.message).to.include("acme.test");
+      expect(refused.details?.domains).to.deep.equal(["acme.test"]);
+      expect((await tenant.admin("get", `/roles/${role.body.id}`)).status).to.equal(200);
+      expect((await call(tenant, "put", "/organization/domains/acme.test", { defaultRole: null })).status).to.equal(200);
+      expect((await tenant.admin("delete", `/roles/${role.body.id}`)).status).to.equal(204);
+    });
+
     const refusals: Array<[string, string, unknown, number, string]> = [
       ["a workspace role without a workspace", "acme.test", { defaultRole: { key: "workspace.viewer" } }, 400, "invalid_value"],
       ["an organization role with a workspace", "acme.test", { defaultRole: { key: "organization.viewer" }, defaultWorkspaceId: "WORKSPACE" }, 400, "invalid_value"],
