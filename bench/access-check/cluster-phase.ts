@@ -2,7 +2,7 @@
  * `--workers N`: POST /access/v1/check against the real server (src/main.ts) started with GATEHOUSE_WORKERS=N
  * on the benchmark's database, the way an operator runs it (N = 1: one process, no cluster). There is no IPC
  * into those processes, so their caches are warmed over HTTP: 2 × N single-connection clients each ask once
- * for every user (the primary hands new connections to the workers in turn, so each worker meets every user),
+ * for every user, each from its own offset (the primary hands new connections to the workers in turn, so each worker meets every user),
  * then the load runs on new connections. CPU is read per process (primary and each worker) from /proc.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -92,9 +92,11 @@ export async function runClusterPhase(env: Record<string, string>, data: Dataset
     const warmStarted = performance.now();
     const warmers = Array.from({ length: 2 * options.workers }, () => createAccessClient(port, data.apiKey, 1));
     const warmBody = (userId: string) => JSON.stringify({ userId, permission: "organization:read" });
+    // Each connection starts at its own offset: a worker's two connections then load different users at once.
     await Promise.all(
-      warmers.map(async (client) => {
-        for (const userId of data.userIds) {
+      warmers.map(async (client, index) => {
+        const offset = Math.floor((index * data.userIds.length) / warmers.length);
+        for (const userId of [...data.userIds.slice(offset), ...data.userIds.slice(0, offset)]) {
           const reply = await client.post("/access/v1/check", warmBody(userId));
           if (reply.status !== 200) throw new Error(`warm-up check: ${reply.status} ${reply.body.slice(0, 200)}`);
         }
