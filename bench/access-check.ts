@@ -10,6 +10,7 @@
  *   node --import tsx bench/access-check.ts --scale 1000,10000,100000        # cold/cached at three sizes, HTTP at --users
  *   --client raw                                                             # raw keep-alive sockets as load generator (default: node:http)
  *   --workers 2                                                              # then POST /check against src/main.ts with GATEHOUSE_WORKERS=2
+ *   --workers 1,2                                                            # … with 1, then 2 (same data, back to back)
  *
  * Figures: "cold resolution, no cache" is an engine without notifications (every call runs loadUserFacts and
  * loadOrganizationFacts, then resolve(); each is also timed alone); "cold miss, structure cached" is a live
@@ -99,7 +100,7 @@ const options = {
   credentialCache: args["credential-cache"] === "on",
   client: args.client === "raw" ? ("raw" as const) : ("node" as const),
   seed: integer("seed", args.seed, 0, 2 ** 31),
-  workers: integer("workers", args.workers, 0, 64),
+  workers: (args.workers ?? "").split(",").filter(Boolean).map((count) => integer("workers", count, 0, 64)).filter((count) => count > 0),
 };
 const pg = { host: "127.0.0.1", port: integer("pg-port", args["pg-port"], 1, 65535), user: args["pg-user"] ?? "postgres" };
 const sizes = options.scale.length > 0 ? options.scale : [options.users];
@@ -228,8 +229,8 @@ try {
     if (tail.length > 0) log(`server stderr:\n  ${tail.join("\n  ")}`);
   }
 
-  let cluster: ClusterResult | null = null;
-  if (options.workers > 0) {
+  const clusters: ClusterResult[] = [];
+  if (options.workers.length > 0) {
     // The benchmark's own server steps aside (CPU, and a PGlite directory has one owner).
     await server?.stop();
     server = null;
@@ -240,8 +241,10 @@ try {
         database = null;
       }
     }
-    log(`\n[cluster] src/main.ts with GATEHOUSE_WORKERS=${options.workers}, ${primary.size.toLocaleString("en-US")}-user organization, concurrency ${options.concurrency}`);
-    cluster = await runClusterPhase(target.env, primary, { workers: options.workers, concurrency: options.concurrency, seconds: options.seconds, warmupSeconds: options.warmup, seed: options.seed + 50, client: options.client }, log);
+    for (const workers of options.workers) {
+      log(`\n[cluster] src/main.ts with GATEHOUSE_WORKERS=${workers}, ${primary.size.toLocaleString("en-US")}-user organization, concurrency ${options.concurrency}`);
+      clusters.push(await runClusterPhase(target.env, primary, { workers, concurrency: options.concurrency, seconds: options.seconds, warmupSeconds: options.warmup, seed: options.seed + 50, client: options.client }, log));
+    }
   }
 
   const run = {
@@ -249,13 +252,13 @@ try {
     machineBusyCores: busy(), loadAverageAtEnd: loadavg()[0] ?? 0, wallSeconds: (performance.now() - wallStarted) / 1000,
   };
   exitCode = printSummary(run, cold, cached, serverResults, visibility) ? 0 : 1;
-  if (cluster) {
+  for (const cluster of clusters) {
     const { single, cpu } = cluster;
     console.log(
       `HTTP POST /check, src/main.ts × ${cluster.workers} process${cluster.workers > 1 ? "es" : ""} (GATEHOUSE_WORKERS=${cluster.workers}), concurrency ${options.concurrency}: ` +
         `${Math.round(single.perSecond).toLocaleString("en-US")}/s, p50 ${single.latency.p50.toFixed(2)} ms, p99 ${single.latency.p99.toFixed(2)} ms, ${single.errors} errors ` +
         `(target ≥ 5,000/s); CPU cores: server ${cpu.workerCores.map((cores) => cores.toFixed(2)).join(" + ")}${cluster.workers > 1 ? ` + primary ${cpu.primaryCores.toFixed(2)}` : ""}, ` +
-        `load generator ${cpu.loadGeneratorCores.toFixed(2)}, machine ${cpu.machineBusyCores.toFixed(2)} of 2; load average ${cpu.loadAverage.map((value) => value.toFixed(2)).join(" / ")}`,
+        `load generator ${cpu.loadGeneratorCores.toFixed(2)}, PostgreSQL (every backend) ${cpu.postgresCores.toFixed(2)}, machine ${cpu.machineBusyCores.toFixed(2)} of 2; load average ${cpu.loadAverage.map((value) => value.toFixed(2)).join(" / ")}`,
     );
     if (single.errors > 0) exitCode = 1;
   }

@@ -6,7 +6,7 @@
  * then the load runs on new connections. CPU is read per process (primary and each worker) from /proc.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -31,7 +31,7 @@ export interface ClusterResult {
   warmSeconds: number;
   single: LoadResult;
   /** CPU cores used during the measured load: each worker, the primary, the load generator, the whole machine. */
-  cpu: { workerCores: number[]; primaryCores: number; loadGeneratorCores: number; machineBusyCores: number; loadAverage: [number, number] };
+  cpu: { workerCores: number[]; primaryCores: number; loadGeneratorCores: number; postgresCores: number; machineBusyCores: number; loadAverage: [number, number] };
 }
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -53,6 +53,20 @@ function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/** CPU seconds of every PostgreSQL process (comm "postgres") so far, by pid. */
+function postgresCpu(): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "postgres") cpu.set(Number(entry), processCpuSeconds(Number(entry)));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return cpu;
 }
 
 function machineBusySeconds(): { busy: number; total: number } {
@@ -109,15 +123,18 @@ export async function runClusterPhase(env: Record<string, string>, data: Dataset
     const client = options.client === "raw" ? createRawAccessClient(port, data.apiKey) : createAccessClient(port, data.apiKey, options.concurrency);
     const bodies = singleBodies(data, 50_000, options.seed);
     if (options.warmupSeconds > 0) await drive(client, { path: "/access/v1/check", bodies, concurrency: options.concurrency, seconds: options.warmupSeconds, warmupSeconds: 0, verify: isVerdict });
-    const before = { workers: workerPids.map(processCpuSeconds), primary: processCpuSeconds(pid), bench: process.cpuUsage(), machine: machineBusySeconds(), at: performance.now() };
+    const before = { workers: workerPids.map(processCpuSeconds), primary: processCpuSeconds(pid), postgres: postgresCpu(), bench: process.cpuUsage(), machine: machineBusySeconds(), at: performance.now() };
     const single = await drive(client, { path: "/access/v1/check", bodies, concurrency: options.concurrency, seconds: options.seconds, warmupSeconds: 0, verify: isVerdict });
     const wall = (performance.now() - before.at) / 1000;
     const bench = process.cpuUsage(before.bench);
     const machine = machineBusySeconds();
+    let postgresSeconds = 0;
+    for (const [backend, seconds] of postgresCpu()) if (Number.isFinite(seconds)) postgresSeconds += seconds - (before.postgres.get(backend) ?? 0);
     const cpu = {
       workerCores: workerPids.map((worker, index) => (processCpuSeconds(worker) - (before.workers[index] ?? 0)) / wall),
       primaryCores: options.workers > 1 ? (processCpuSeconds(pid) - before.primary) / wall : 0,
       loadGeneratorCores: (bench.user + bench.system) / 1e6 / wall,
+      postgresCores: postgresSeconds / wall,
       machineBusyCores: (machine.busy - before.machine.busy) / wall,
       loadAverage: [loadavg()[0] ?? 0, loadavg()[1] ?? 0] as [number, number],
     };
@@ -125,7 +142,7 @@ export async function runClusterPhase(env: Record<string, string>, data: Dataset
     log(
       `  POST /check × ${options.workers} process${options.workers > 1 ? "es" : ""}: ${Math.round(single.perSecond).toLocaleString("en-US")}/s ` +
         `(${single.requests.toLocaleString("en-US")} in ${single.seconds.toFixed(1)} s, ${single.errors} errors), p50 ${single.latency.p50.toFixed(2)} ms, p99 ${single.latency.p99.toFixed(2)} ms; ` +
-        `CPU cores: workers ${cpu.workerCores.map((cores) => cores.toFixed(2)).join(" + ")}, primary ${cpu.primaryCores.toFixed(2)}, load generator ${cpu.loadGeneratorCores.toFixed(2)}, machine ${cpu.machineBusyCores.toFixed(2)}`,
+        `CPU cores: workers ${cpu.workerCores.map((cores) => cores.toFixed(2)).join(" + ")}, primary ${cpu.primaryCores.toFixed(2)}, load generator ${cpu.loadGeneratorCores.toFixed(2)}, PostgreSQL (every backend) ${cpu.postgresCores.toFixed(2)}, machine ${cpu.machineBusyCores.toFixed(2)}`,
     );
     if (single.errorSamples.length > 0) log(`  errors: ${single.errorSamples.join(" | ")}`);
     return { workers: options.workers, warmSeconds, single, cpu };
