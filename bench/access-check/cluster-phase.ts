@@ -3,7 +3,8 @@
  * on the benchmark's database, the way an operator runs it (N = 1: one process, no cluster). There is no IPC
  * into those processes, so their caches are warmed over HTTP: 2 × N single-connection clients each ask once
  * for every user, each from its own offset (the primary hands new connections to the workers in turn, so each worker meets every user),
- * then the load runs on new connections. CPU is read per process (primary and each worker) from /proc.
+ * and every registered resource (batches of 1,000 checks naming 1,000 resources, as the benchmark's own server
+ * warms its resource cache), then the load runs on new connections. CPU is read per process (primary and each worker) from /proc.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -15,7 +16,7 @@ import { processCpuSeconds } from "../scim-load/machine.js";
 import type { Dataset } from "./dataset.js";
 import { createAccessClient, drive, isVerdict, type LoadResult } from "./http-load.js";
 import { createRawAccessClient } from "./raw-client.js";
-import { singleBodies } from "./workload.js";
+import { resourceRef, singleBodies } from "./workload.js";
 
 export interface ClusterOptions {
   workers: number;
@@ -117,8 +118,30 @@ export async function runClusterPhase(env: Record<string, string>, data: Dataset
         client.close();
       }),
     );
+    const usersSeconds = (performance.now() - warmStarted) / 1000;
+    const resourceBodies: string[] = [];
+    for (let start = 0; start < data.resources; start += 1000) {
+      const checks = Array.from({ length: Math.min(1000, data.resources - start) }, (_, offset) => {
+        const resource = resourceRef(start + offset);
+        return { permission: `${resource.type}:read`, resource };
+      });
+      resourceBodies.push(JSON.stringify({ userId: data.userIds[0], checks }));
+    }
+    const resourceWarmers = Array.from({ length: 2 * options.workers }, () => createAccessClient(port, data.apiKey, 1));
+    await Promise.all(
+      resourceWarmers.map(async (client) => {
+        for (const body of resourceBodies) {
+          const reply = await client.post("/access/v1/check", body);
+          if (reply.status !== 200) throw new Error(`warm-up batch: ${reply.status} ${reply.body.slice(0, 200)}`);
+        }
+        client.close();
+      }),
+    );
     const warmSeconds = (performance.now() - warmStarted) / 1000;
-    log(`  warmed ${data.userIds.length.toLocaleString("en-US")} users on ${warmers.length} connections in ${warmSeconds.toFixed(1)} s`);
+    log(
+      `  warmed ${data.userIds.length.toLocaleString("en-US")} users in ${usersSeconds.toFixed(1)} s and ${data.resources.toLocaleString("en-US")} resources ` +
+        `in ${(warmSeconds - usersSeconds).toFixed(1)} s, on ${warmers.length} connections`,
+    );
 
     const client = options.client === "raw" ? createRawAccessClient(port, data.apiKey) : createAccessClient(port, data.apiKey, options.concurrency);
     const bodies = singleBodies(data, 50_000, options.seed);
