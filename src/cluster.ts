@@ -94,7 +94,8 @@ export function runClusterPrimary(options: ClusterOptions): void {
       alive.delete(worker);
       const wasListening = listened.delete(worker);
       if (stopping) {
-        if (code !== 0) failedExit = true;
+        // A worker still starting was stopped by SIGTERM's default action: nothing of it was serving.
+        if (code !== 0 && !(signal === "SIGTERM" && !wasListening)) failedExit = true;
         if (alive.size === 0) finish();
         return;
       }
@@ -118,7 +119,8 @@ export function runClusterPrimary(options: ClusterOptions): void {
   const stopWorkers = (how: "message" | "SIGKILL"): void => {
     for (const worker of alive) {
       if (how === "SIGKILL") worker.process.kill("SIGKILL");
-      else if (worker.isConnected()) worker.send(SHUTDOWN_MESSAGE);
+      // Only a listening worker follows the primary's message (followPrimary runs once it listens).
+      else if (listened.has(worker) && worker.isConnected()) worker.send(SHUTDOWN_MESSAGE);
       else worker.process.kill("SIGTERM");
     }
   };
