@@ -5,6 +5,8 @@ import http from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
+import { processRole } from "../../src/cluster.js";
+import { ConfigError, loadConfig } from "../../src/config.js";
 import { childEnv, projectRoot, runCli, startServerProcess, useTempDir, type RunningServer } from "../support/processes.js";
 
 /**
@@ -69,6 +71,20 @@ function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+describe("GATEHOUSE_WORKERS: which part a starting process plays", () => {
+  const pgUrl = "postgres://gatehouse@db.example.test:5432/gatehouse";
+
+  it("one process by default; several only on PostgreSQL; a bad count names the setting", () => {
+    expect(loadConfig({}).http.workers).to.equal(1);
+    expect(processRole(loadConfig({ DATABASE_URL: pgUrl }))).to.equal("single");
+    expect(processRole(loadConfig({ DATABASE_URL: pgUrl, GATEHOUSE_WORKERS: "1" }))).to.equal("single");
+    expect(processRole(loadConfig({ DATABASE_URL: pgUrl, GATEHOUSE_WORKERS: "3" }))).to.equal("primary");
+    expect(() => processRole(loadConfig({ GATEHOUSE_WORKERS: "2" }))).to.throw(ConfigError, /need PostgreSQL \(DATABASE_URL\)/);
+    expect(() => loadConfig({ DATABASE_URL: pgUrl, GATEHOUSE_WORKERS: "0" })).to.throw(ConfigError, /GATEHOUSE_WORKERS \(http\.workers\): must be >= 1/);
+    expect(() => loadConfig({ GATEHOUSE_WORKERS: "two" })).to.throw(ConfigError, /GATEHOUSE_WORKERS must be an integer/);
+  });
+});
 
 describe("cluster mode: GATEHOUSE_WORKERS server processes sharing the port", function () {
   this.timeout(300_000);
