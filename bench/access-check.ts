@@ -23,10 +23,8 @@
  * --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof".
  * (Not an npm script: package.json is not this benchmark's to edit.) Exits 1 when a verification fails.
  */
-import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createAccessEngine, type AccessEngine } from "../src/access/engine/access-engine.js";
 import { installPolicyRoles } from "../src/access/engine/policy-roles.js";
@@ -45,6 +43,8 @@ import { runServerPhases, type ServerResults } from "./access-check/server-phase
 import { printSummary } from "./access-check/summary.js";
 import { measureVisibility, recordNotifications, watchDecision, type Observer, type VisibilityResult } from "./access-check/visibility.js";
 import { randomQuestion } from "./access-check/workload.js";
+import { fileURLToPath } from "node:url";
+import { databaseKind, integer, printHelpAndExit } from "./cli.js";
 
 const OPTIONS = {
   db: { type: "string", default: "postgres" },
@@ -70,20 +70,9 @@ const OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 const { values: args } = parseArgs({ options: OPTIONS });
-if (args.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0]?.replace(/^\/\*\*|^ \* ?/gm, ""));
-  console.log(`Options (defaults shown):\n${Object.entries(OPTIONS).map(([name, spec]) => `  --${name}${spec.type === "string" ? ` <${spec.default}>` : ""}`).join("\n")}`);
-  process.exit(0);
-}
+if (args.help) printHelpAndExit(import.meta.url, OPTIONS);
 
-function integer(name: string, raw: string | undefined, min: number, max: number): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, got ${raw}`);
-  return value;
-}
-
-const kind: "postgres" | "pglite" | undefined = args.db === "pglite" ? "pglite" : args.db === "postgres" ? "postgres" : undefined;
-if (!kind) throw new Error(`--db must be postgres or pglite, got ${args.db}`);
+const kind = databaseKind(args.db);
 if (args["credential-cache"] !== "on" && args["credential-cache"] !== "off") throw new Error("--credential-cache must be on or off");
 const options = {
   db: kind,

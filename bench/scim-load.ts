@@ -9,8 +9,6 @@
  *
  * Exits 1 when a verification fails (2 with --strict when only a target is missed). See bench/README.md.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { createScimClient } from "./scim-load/client.js";
@@ -21,6 +19,8 @@ import { mixedTraffic } from "./scim-load/mixed.phase.js";
 import { evaluateTargets, printSummary, writeJson } from "./scim-load/report.js";
 import { provisionDatabase, sampleRss, startServer, type BenchDatabase, type PostgresTarget, type RunningServer } from "./scim-load/server.js";
 import { createUsers, deactivateAndDelete, lookUpUsers, patchUsers, walkPages } from "./scim-load/users.phases.js";
+import { fileURLToPath } from "node:url";
+import { databaseKind, integer, printHelpAndExit } from "./cli.js";
 
 const OPTIONS = {
   db: { type: "string", default: "postgres" },
@@ -49,21 +49,9 @@ const OPTIONS = {
 } as const;
 const { values: args } = parseArgs({ options: OPTIONS });
 
-if (args.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0]?.replace(/^\/\*\*|^ \* ?/gm, ""));
-  const described = Object.entries(OPTIONS).map(([name, spec]) => `  --${name}${spec.type === "string" ? ` <${"default" in spec ? spec.default || "…" : "…"}>` : ""}`);
-  console.log(`Options (defaults shown):\n${described.join("\n")}`);
-  process.exit(0);
-}
+if (args.help) printHelpAndExit(import.meta.url, OPTIONS);
 
-function integer(name: string, raw: string | undefined, min: number, max: number): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, got ${raw}`);
-  return value;
-}
-
-const db = args.db === "pglite" ? "pglite" : args.db === "postgres" ? "postgres" : undefined;
-if (!db) throw new Error(`--db must be postgres or pglite, got ${args.db}`);
+const db = databaseKind(args.db);
 const options: BenchOptions = {
   db,
   users: integer("users", args.users, 1000, 1_000_000),

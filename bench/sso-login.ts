@@ -21,10 +21,8 @@
  * logs every statement of this database into its own log: count the statements of one sign-in with --people 1).
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { migrateDatabase, openDatabase, type Database } from "../src/store/data-source.js";
 import { createDb } from "../src/store/db.js";
@@ -41,6 +39,8 @@ import { lookUp, randomSessions, type SessionCookie } from "./sso-login/lookups.
 import { startOp, type OpProcess } from "./sso-login/op-process.js";
 import { countRows, createOrganization, type Organization } from "./sso-login/setup.js";
 import { CALLBACK_P95_TARGET_MS, LOOKUP_P95_TARGET_MS, printReport, type CallbackPhase, type Check, type LookupPhase } from "./sso-login/summary.js";
+import { fileURLToPath } from "node:url";
+import { databaseKind, integer, printHelpAndExit } from "./cli.js";
 
 const OPTIONS = {
   db: { type: "string", default: "postgres" },
@@ -60,19 +60,9 @@ const OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 const { values: args } = parseArgs({ options: OPTIONS });
-if (args.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0]?.replace(/^\/\*\*|^ \* ?/gm, ""));
-  console.log(`Options (defaults shown):\n${Object.entries(OPTIONS).map(([name, spec]) => `  --${name}${spec.type === "string" ? ` <${spec.default}>` : ""}`).join("\n")}`);
-  process.exit(0);
-}
+if (args.help) printHelpAndExit(import.meta.url, OPTIONS);
 
-function integer(name: string, raw: string | undefined, min: number, max: number): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, got ${raw}`);
-  return value;
-}
-const kind: "postgres" | "pglite" | undefined = args.db === "pglite" ? "pglite" : args.db === "postgres" ? "postgres" : undefined;
-if (!kind) throw new Error(`--db must be postgres or pglite, got ${args.db}`);
+const kind = databaseKind(args.db);
 const options = {
   db: kind,
   people: integer("people", args.people, 1, 1_000_000),
