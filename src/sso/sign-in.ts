@@ -23,6 +23,7 @@ import {
   type DomainRule,
   type SignInUser,
 } from "../store/sso.repository.js";
+import { hasPendingInvite } from "../store/invites.repository.js";
 import { insertUser } from "../store/users.repository.js";
 import { SignInRejected, type SignInIdentity } from "./identity.js";
 import type { SessionService } from "./sessions.js";
@@ -94,8 +95,10 @@ export function createSignIn(deps: SignInDeps) {
     if (rules.length > 0 && !rules.some((rule) => rule.domain === domainOf(email))) {
       throw new SignInRejected("domain_not_allowed", `addresses at ${domainOf(email)} are not allowed in this organization`);
     }
-    if (await isTombstoned(tx, connection.organizationId, email)) {
-      throw new SignInRejected("user_deleted", "this person was removed from the organization and is not re-created by signing in");
+    // A removed person comes back only when someone decides so: the IdP provisions them again, or an admin
+    // invites them again.
+    if ((await isTombstoned(tx, connection.organizationId, email)) && !(await hasPendingInvite(tx, connection.organizationId, email))) {
+      throw new SignInRejected("user_deleted", "this person was removed from the organization and is not re-created by signing in; an administrator can invite them again");
     }
     const data = parseUserInput({
       userName: email,

@@ -141,6 +141,15 @@ export async function revokeInvite(db: Db, organizationId: string, id: string, n
   return rowCount > 0;
 }
 
+/** Whether the address has a pending, unexpired invite in the organization. */
+export async function hasPendingInvite(db: Db, organizationId: string, email: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM invites WHERE organization_id = $1 AND lower(email) = lower($2) AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() LIMIT 1`,
+    [organizationId, email.trim()],
+  );
+  return rows.length > 0;
+}
+
 /** The address's pending, unexpired invites, oldest first, locked until the caller's transaction ends. */
 export async function lockPendingInvites(db: Db, organizationId: string, email: string, now: Date): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(

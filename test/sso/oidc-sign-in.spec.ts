@@ -194,14 +194,21 @@ describe("SSO: OIDC sign-in end to end", function () {
     expect(res.status).to.equal(403);
     expect(res.text).to.include("user_deleted");
     expect(await userCount()).to.equal(0);
+    // An admin's new invite is the decision to let them back in.
+    expect((await tenant.admin("post", "/invites", { email: "alice@acme.test", roles: [{ key: "organization.viewer" }] })).status).to.equal(201);
+    const back = new Browser(context.app);
+    expect((await back.get(await throughIdp(back))).status).to.equal(303);
+    expect(await userCount()).to.equal(1);
 
     const bob = await tenant.scimUser("bob@acme.test");
+    const before = await userCount();
     await tenant.scim("patch", `/Users/${bob}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] });
     const other = new Browser(context.app);
     const refused = await other.get(await throughIdp(other, "bob"));
     expect(refused.status).to.equal(403);
     expect(refused.text).to.include("user_deactivated");
-    expect(await sessionCount()).to.equal(0);
+    expect(await userCount()).to.equal(before);
+    expect(await sessionCount()).to.equal(1); // alice's, from her return above: none for bob
   });
 
   it("ends a live session the moment SCIM deactivates the person", async () => {
