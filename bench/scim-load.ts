@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { createScimClient } from "./scim-load/client.js";
 import { check, createContext, type BenchContext, type BenchOptions } from "./scim-load/context.js";
 import { createGroups, getBigGroup, growBigGroup, removeMembers, verifyBigGroupAfterDeletes } from "./scim-load/groups.phases.js";
-import { describeMachine, watchBackends, watchCpu } from "./scim-load/machine.js";
+import { describeMachine, snapshotCpu, watchBackends, watchCpu } from "./scim-load/machine.js";
 import { mixedTraffic } from "./scim-load/mixed.phase.js";
 import { evaluateTargets, printSummary, writeJson } from "./scim-load/report.js";
 import { provisionDatabase, sampleRss, startServer, type BenchDatabase, type PostgresTarget, type RunningServer } from "./scim-load/server.js";
@@ -135,6 +135,7 @@ const cpuUsage = watchCpu(server.pid);
 const backends = watchBackends(() => database.backendPids());
 const client = createScimClient(server.baseUrl, server.token, options.concurrency);
 const ctx = createContext(options, client, rss);
+ctx.cpuSnapshot = () => snapshotCpu(server.pid, () => database.backendPids());
 const wallStarted = Date.now();
 // Interrupted (Ctrl-C, a timeout): print what was measured, and leave no server or database behind.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

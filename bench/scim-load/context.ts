@@ -1,4 +1,6 @@
 import { jsonOf, type Reply, type ScimClient } from "./client.js";
+import type { CpuSnapshot } from "./machine.js";
+import { cpuBetween } from "./machine.js";
 import type { RssSampler } from "./server.js";
 import { createRandom, startPhase, type Phase, type PhaseResult } from "./stats.js";
 
@@ -40,6 +42,8 @@ export interface BenchContext {
   figures: Record<string, number>;
   /** The phase being measured, so an interrupted run can still report it. */
   running?: Phase;
+  /** Reads the server's and PostgreSQL's CPU so far (set once the server runs). */
+  cpuSnapshot?: () => Promise<CpuSnapshot>;
 }
 
 export function createContext(options: BenchOptions, client: ScimClient, rss: RssSampler): BenchContext {
@@ -54,18 +58,25 @@ const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) :
 export function printPhase(result: PhaseResult): void {
   console.log(
     `  ${result.name.padEnd(44)} ${String(result.ops).padStart(7)} ops ${fmt(result.seconds).padStart(7)} s ${fmt(result.opsPerSecond, 0).padStart(7)}/s`
-    + `  p50 ${fmt(result.p50).padStart(7)}  p95 ${fmt(result.p95).padStart(7)}  p99 ${fmt(result.p99).padStart(7)} ms  errors ${result.errors}  rss ${fmt(result.peakRssMb, 0)} MB`,
+    + `  p50 ${fmt(result.p50).padStart(7)}  p95 ${fmt(result.p95).padStart(7)}  p99 ${fmt(result.p99).padStart(7)} ms  errors ${result.errors}  rss ${fmt(result.peakRssMb, 0)} MB`
+    + (result.cpuMsPerOp ? `  cpu/op server ${fmt(result.cpuMsPerOp.server, 2)} + pg ${fmt(result.cpuMsPerOp.postgres, 2)} ms` : ""),
   );
   for (const sample of result.errorSamples) console.log(`      error: ${sample}`);
 }
 
 /** Runs one measured phase and records its row. */
 export async function measure(ctx: BenchContext, name: string, body: (phase: Phase) => Promise<void>): Promise<PhaseResult> {
+  const cpuAtStart = await ctx.cpuSnapshot?.();
   const phase = startPhase(name, ctx.rss);
   ctx.running = phase;
   await body(phase);
   ctx.running = undefined;
   const result = phase.finish();
+  if (cpuAtStart && ctx.cpuSnapshot && result.ops > 0) {
+    const used = cpuBetween(cpuAtStart, await ctx.cpuSnapshot());
+    // /proc counts in 10 ms ticks: only phases long enough to say something get a figure.
+    if (used.server >= 0.2) result.cpuMsPerOp = { server: (used.server * 1000) / result.ops, postgres: (used.postgres * 1000) / result.ops };
+  }
   ctx.results.push(result);
   printPhase(result);
   return result;

@@ -94,3 +94,25 @@ export function watchBackends(listPids: () => Promise<number[]>, everyMs = 3000)
     },
   };
 }
+
+/** CPU seconds so far of the server and of this database's PostgreSQL backends (by pid), for per-phase figures. */
+export interface CpuSnapshot {
+  server: number;
+  backends: Map<number, number>;
+}
+
+export async function snapshotCpu(serverPid: number, listBackendPids: () => Promise<number[]>): Promise<CpuSnapshot> {
+  const backends = new Map<number, number>();
+  for (const pid of await listBackendPids().catch(() => [])) {
+    const seconds = processCpuSeconds(pid);
+    if (Number.isFinite(seconds)) backends.set(pid, seconds);
+  }
+  return { server: processCpuSeconds(serverPid), backends };
+}
+
+/** CPU seconds between two snapshots; a backend that appeared in between counts from zero (one that ended is lost). */
+export function cpuBetween(start: CpuSnapshot, end: CpuSnapshot): { server: number; postgres: number } {
+  let postgres = 0;
+  for (const [pid, seconds] of end.backends) postgres += seconds - (start.backends.get(pid) ?? 0);
+  return { server: end.server - start.server, postgres };
+}

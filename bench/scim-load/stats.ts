@@ -15,6 +15,8 @@ export interface PhaseResult {
   max: number;
   peakRssMb: number;
   errorSamples: string[];
+  /** CPU milliseconds per operation during the phase (measured phases only): steadier than latency on a shared machine. */
+  cpuMsPerOp?: { server: number; postgres: number };
 }
 
 export interface Phase {

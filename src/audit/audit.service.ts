@@ -18,10 +18,16 @@ export function workspaceOfEvent(event: AuditEventInput): string | null {
  * Append-only: the table refuses UPDATE, and DELETE except in the retention job's transactions
  * (src/audit/retention.ts), so there is nothing here to change history.
  */
+function prepare(event: AuditEventInput): AuditEventInput {
+  return { ...event, workspaceId: workspaceOfEvent(event) };
+}
+
 export function createAuditService({ db }: { db: Db }) {
   return {
     /** Pass the transaction of the change being audited, so the event commits or rolls back with it. */
-    record: (event: AuditEventInput, tx: Db = db) => insertAuditEvent(tx, { ...event, workspaceId: workspaceOfEvent(event) }),
+    record: (event: AuditEventInput, tx: Db = db) => insertAuditEvent(tx, prepare(event)),
+    /** The event as it is stored, for a write that inserts it in its own statement (`auditInsertSql`). */
+    prepare,
     list: (organizationId: string, page: { afterId?: number; limit?: number } = {}) =>
       listAuditEvents(db, organizationId, { afterId: page.afterId, limit: Math.min(Math.max(page.limit ?? 100, 1), 1000) }),
   };

@@ -14,6 +14,7 @@ import {
   type UserData,
   type UserRecord,
 } from "../store/users.repository.js";
+import type { AuditEventInput } from "../store/audit.repository.js";
 import { USER_CATALOG } from "../store/catalogs.js";
 import { listGroupsOfUsers, lockGroupsOfUser } from "../store/memberships.repository.js";
 import { searchIds, type SearchRequest, type SearchResult } from "../store/search.js";
@@ -131,9 +132,10 @@ export function createUserService({ db }: { db: Db }) {
     return user;
   }
 
-  async function create(organizationId: string, input: UserInput): Promise<UserRecord> {
+  /** One statement, so atomic by itself; `audit` (targetId aside: the new user's) commits with it. */
+  async function create(organizationId: string, input: UserInput, options: { audit?: AuditEventInput } = {}): Promise<UserRecord> {
     const data = parseUserInput(input);
-    return withUniqueness(organizationId, data, () => db.transaction((tx) => insertUser(tx, organizationId, data)));
+    return withUniqueness(organizationId, data, () => insertUser(db, organizationId, data, options));
   }
 
   /** Replaces the user's attributes. `expectedVersion` (an If-Match ETag) guards against lost updates. */

@@ -32,22 +32,38 @@ export interface AuditRow {
   details: Record<string, unknown>;
 }
 
+const AUDIT_COLUMNS = "organization_id, actor_type, actor_id, action, target_type, target_id, request_id, details, workspace_id";
+
+/**
+ * The INSERT of one event, its values bound through `bind` (which returns the placeholder). With `targetIdSql`,
+ * the target id is that SQL expression over `fromSql` instead: how a write that creates its target commits its
+ * event in the same statement (a data-modifying CTE, `targetIdSql` = `u.id::text`, `fromSql` = `u`).
+ */
+export function auditInsertSql(event: AuditEventInput, bind: (value: unknown) => string, target?: { targetIdSql: string; fromSql: string }): string {
+  const values = [
+    `${bind(event.organizationId)}::uuid`,
+    bind(event.actorType),
+    bind(event.actorId),
+    bind(event.action),
+    bind(event.targetType ?? null),
+    target ? target.targetIdSql : bind(event.targetId ?? null),
+    bind(event.requestId ?? null),
+    `${bind(JSON.stringify(event.details ?? {}))}::jsonb`,
+    `${bind(event.workspaceId ?? null)}::uuid`,
+  ];
+  return target
+    ? `INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${values.join(", ")} FROM ${target.fromSql}`
+    : `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${values.join(", ")})`;
+}
+
+/** A placeholder binder: each value appended to `params`, its `$n` returned. */
+export function binder(params: unknown[]): (value: unknown) => string {
+  return (value) => `$${params.push(value)}`;
+}
+
 export async function insertAuditEvent(db: Db, event: AuditEventInput): Promise<void> {
-  await db.query(
-    `INSERT INTO audit_events (organization_id, actor_type, actor_id, action, target_type, target_id, request_id, details, workspace_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
-      event.organizationId,
-      event.actorType,
-      event.actorId,
-      event.action,
-      event.targetType ?? null,
-      event.targetId ?? null,
-      event.requestId ?? null,
-      JSON.stringify(event.details ?? {}),
-      event.workspaceId ?? null,
-    ],
-  );
+  const params: unknown[] = [];
+  await db.query(auditInsertSql(event, binder(params)), params);
 }
 
 /** Events of an organization, oldest first, after the event id `afterId` (keyset paging). */

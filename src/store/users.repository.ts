@@ -1,3 +1,4 @@
+import { auditInsertSql, binder, type AuditEventInput } from "./audit.repository.js";
 import type { Db } from "./db.js";
 
 export interface MultiValue {
@@ -173,43 +174,71 @@ function toRecord(row: Row): UserRecord {
   };
 }
 
-async function insertMultiValues(db: Db, table: string, organizationId: string, userId: string, values: MultiValue[]): Promise<void> {
-  if (values.length === 0) return;
-  await db.query(
-    `INSERT INTO ${table} (organization_id, user_id, position, value, type, display, is_primary)
-     SELECT $1, $2, p - 1, v, t, d, pr FROM unnest($3::text[], $4::text[], $5::text[], $6::boolean[]) WITH ORDINALITY AS x(v, t, d, pr, p)`,
-    [organizationId, userId, values.map((v) => v.value), values.map((v) => v.type), values.map((v) => v.display), values.map((v) => v.primary)],
-  );
+/**
+ * Whose children a child INSERT writes: bound values (`$1, $2`, a user that exists), or the row of a sibling
+ * data-modifying CTE (`u`, a user inserted by the same statement).
+ */
+interface ChildOwner {
+  columns: string;
+  from: string;
 }
 
-async function insertAddresses(db: Db, organizationId: string, userId: string, addresses: Address[]): Promise<void> {
-  if (addresses.length === 0) return;
-  const column = <K extends keyof Address>(key: K) => addresses.map((a) => a[key]);
-  await db.query(
-    `INSERT INTO user_addresses (organization_id, user_id, position, type, formatted, street_address, locality, region, postal_code, country, is_primary)
-     SELECT $1, $2, p - 1, t, f, s, l, r, pc, c, pr
-     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[]) WITH ORDINALITY AS x(t, f, s, l, r, pc, c, pr, p)`,
-    [organizationId, userId, column("type"), column("formatted"), column("streetAddress"), column("locality"), column("region"), column("postalCode"), column("country"), column("primary")],
-  );
+const ownerOf = (bind: (value: unknown) => string, organizationId: string, userId: string): ChildOwner => ({
+  columns: `${bind(organizationId)}::uuid, ${bind(userId)}::uuid`,
+  from: "",
+});
+const INSERTED_USER: ChildOwner = { columns: "u.organization_id, u.id", from: "u, " };
+
+function multiValuesInsert(table: string, values: MultiValue[], bind: (value: unknown) => string, owner: ChildOwner): string {
+  const arrays = [bind(values.map((v) => v.value)), bind(values.map((v) => v.type)), bind(values.map((v) => v.display)), bind(values.map((v) => v.primary))];
+  return `INSERT INTO ${table} (organization_id, user_id, position, value, type, display, is_primary)
+     SELECT ${owner.columns}, x.p - 1, x.v, x.t, x.d, x.pr
+     FROM ${owner.from}unnest(${arrays[0]}::text[], ${arrays[1]}::text[], ${arrays[2]}::text[], ${arrays[3]}::boolean[]) WITH ORDINALITY AS x(v, t, d, pr, p)`;
 }
 
-async function writeChildren(db: Db, organizationId: string, userId: string, data: UserData): Promise<void> {
-  await insertMultiValues(db, "user_emails", organizationId, userId, data.emails);
-  await insertMultiValues(db, "user_phone_numbers", organizationId, userId, data.phoneNumbers);
-  await insertAddresses(db, organizationId, userId, data.addresses);
+function addressesInsert(addresses: Address[], bind: (value: unknown) => string, owner: ChildOwner): string {
+  const column = <K extends keyof Address>(key: K, type: string) => `${bind(addresses.map((a) => a[key]))}::${type}[]`;
+  return `INSERT INTO user_addresses (organization_id, user_id, position, type, formatted, street_address, locality, region, postal_code, country, is_primary)
+     SELECT ${owner.columns}, x.p - 1, x.t, x.f, x.s, x.l, x.r, x.pc, x.c, x.pr
+     FROM ${owner.from}unnest(${column("type", "text")}, ${column("formatted", "text")}, ${column("streetAddress", "text")}, ${column("locality", "text")},
+       ${column("region", "text")}, ${column("postalCode", "text")}, ${column("country", "text")}, ${column("primary", "boolean")}) WITH ORDINALITY AS x(t, f, s, l, r, pc, c, pr, p)`;
 }
 
-/** Inserts a user and its emails, phone numbers and addresses. Call inside a transaction. */
-export async function insertUser(db: Db, organizationId: string, data: UserData): Promise<UserRecord> {
+/** The child INSERTs that `data` needs (none for an empty list), each as one statement or CTE body. */
+function childInserts(data: Pick<UserData, "emails" | "phoneNumbers" | "addresses">, bind: (value: unknown) => string, owner: ChildOwner): string[] {
+  const inserts: string[] = [];
+  if (data.emails.length > 0) inserts.push(multiValuesInsert("user_emails", data.emails, bind, owner));
+  if (data.phoneNumbers.length > 0) inserts.push(multiValuesInsert("user_phone_numbers", data.phoneNumbers, bind, owner));
+  if (data.addresses.length > 0) inserts.push(addressesInsert(data.addresses, bind, owner));
+  return inserts;
+}
+
+async function insertChildren(db: Db, organizationId: string, userId: string, data: Pick<UserData, "emails" | "phoneNumbers" | "addresses">): Promise<void> {
+  const params: unknown[] = [];
+  const bind = binder(params);
+  const inserts = childInserts(data, bind, ownerOf(bind, organizationId, userId));
+  if (inserts.length === 0) return;
+  await db.query(inserts.length === 1 ? (inserts[0] as string) : `WITH ${inserts.slice(1).map((sql, i) => `c${i} AS (${sql})`).join(", ")} ${inserts[0]}`, params);
+}
+
+/**
+ * Inserts a user with its emails, phone numbers and addresses — and, when given, the audit event of its
+ * creation (its target id is the new user's) — in ONE statement: data-modifying CTEs, atomic without a
+ * transaction of their own, one round trip (was BEGIN, three INSERTs, the event and COMMIT).
+ */
+export async function insertUser(db: Db, organizationId: string, data: UserData, options: { audit?: AuditEventInput } = {}): Promise<UserRecord> {
+  const params: unknown[] = [];
+  const bind = binder(params);
   const columns = SCALARS.map(([column]) => column);
-  const placeholders = columns.map((_, i) => `$${i + 2}`);
-  const { rows } = await db.query<Row>(
-    `INSERT INTO users (organization_id, ${columns.join(", ")}) VALUES ($1, ${placeholders.join(", ")}) RETURNING ${USER_COLUMNS}`,
-    [organizationId, ...SCALARS.map(([, read]) => read(data))],
-  );
-  const row = rows[0] as Row;
-  await writeChildren(db, organizationId, String(row.id), data);
-  return { ...withChildren(row, data), groups: [] };
+  const values = [`${bind(organizationId)}::uuid`, ...SCALARS.map(([column, read]) => (column === "extra_attributes" ? `${bind(read(data))}::jsonb` : bind(read(data))))];
+  const ctes = [
+    `u AS (INSERT INTO users (organization_id, ${columns.join(", ")}) VALUES (${values.join(", ")}) RETURNING ${USER_COLUMNS})`,
+    ...childInserts(data, bind, INSERTED_USER),
+    ...(options.audit ? [auditInsertSql(options.audit, bind, { targetIdSql: "u.id::text", fromSql: "u" })] : []),
+  ];
+  const sql = `WITH ${ctes.map((cte, i) => (i === 0 ? cte : `w${i} AS (${cte})`)).join(",\n")}\nSELECT * FROM u`;
+  const { rows } = await db.query<Row>(sql, params);
+  return { ...withChildren(rows[0] as Row, data), groups: [] };
 }
 
 /**
@@ -230,17 +259,20 @@ export async function replaceUser(db: Db, organizationId: string, id: string, da
   const row = rows[0];
   if (!row) return null;
   const same = (stored: unknown, wanted: unknown) => JSON.stringify(stored) === JSON.stringify(wanted);
-  if (!same(row.old_emails, data.emails.map(multiValueJson))) await rewrite(db, "user_emails", id, () => insertMultiValues(db, "user_emails", organizationId, id, data.emails));
-  if (!same(row.old_phone_numbers, data.phoneNumbers.map(multiValueJson))) {
-    await rewrite(db, "user_phone_numbers", id, () => insertMultiValues(db, "user_phone_numbers", organizationId, id, data.phoneNumbers));
-  }
-  if (!same(row.old_addresses, data.addresses.map(addressJson))) await rewrite(db, "user_addresses", id, () => insertAddresses(db, organizationId, id, data.addresses));
+  const changed = {
+    emails: same(row.old_emails, data.emails.map(multiValueJson)) ? [] : data.emails,
+    phoneNumbers: same(row.old_phone_numbers, data.phoneNumbers.map(multiValueJson)) ? [] : data.phoneNumbers,
+    addresses: same(row.old_addresses, data.addresses.map(addressJson)) ? [] : data.addresses,
+  };
+  const stale = [
+    ...(changed.emails === data.emails ? ["user_emails"] : []),
+    ...(changed.phoneNumbers === data.phoneNumbers ? ["user_phone_numbers"] : []),
+    ...(changed.addresses === data.addresses ? ["user_addresses"] : []),
+  ];
+  // Old rows go first (a statement of their own: the new ones reuse their positions), then the new ones.
+  for (const table of stale) await db.query(`DELETE FROM ${table} WHERE user_id = $1`, [id]);
+  await insertChildren(db, organizationId, id, changed);
   return withChildren(row, data);
-}
-
-async function rewrite(db: Db, table: string, userId: string, insert: () => Promise<void>): Promise<void> {
-  await db.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
-  await insert();
 }
 
 /** The shapes the JSON aggregates above produce, key for key, to compare with what is stored. */

@@ -1,6 +1,6 @@
 import type { Response } from "express";
 import type { Logger } from "pino";
-import type { AuditService } from "../../audit/audit.service.js";
+import type { AuditEventInput, AuditService } from "../../audit/audit.service.js";
 import { createDirectory, type Directory } from "../../directory/directory.js";
 import { scimPrincipalOf, type ScimPrincipal } from "../../http/scim-auth.js";
 import { requestIdOf } from "../../http/request-id.js";
@@ -72,25 +72,32 @@ function sqlStateOf(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-function runWriteOnce<T>(deps: ScimDeps, { principal, requestId, sourceIp }: RequestContext, work: (context: WriteContext) => Promise<T>): Promise<T> {
+/** The audit event of a SCIM write: the token is the actor; its name and the caller's address go in the details. */
+export function scimAuditEvent(
+  deps: Pick<ScimDeps, "audit">,
+  { principal, requestId, sourceIp }: RequestContext,
+  action: string,
+  target: { type: "User" | "Group"; id: string | null },
+  details: Record<string, unknown>,
+): AuditEventInput {
+  return deps.audit.prepare({
+    organizationId: principal.organizationId,
+    actorType: "scim_token",
+    actorId: principal.tokenId,
+    action,
+    targetType: target.type,
+    targetId: target.id,
+    requestId,
+    details: { tokenName: principal.tokenName, sourceIp: sourceIp ?? null, ...details },
+  });
+}
+
+function runWriteOnce<T>(deps: ScimDeps, context: RequestContext, work: (context: WriteContext) => Promise<T>): Promise<T> {
   return deps.db.transaction((tx) =>
     work({
       directory: createDirectory({ db: tx }),
-      principal,
-      audit: (action, target, details) =>
-        deps.audit.record(
-          {
-            organizationId: principal.organizationId,
-            actorType: "scim_token",
-            actorId: principal.tokenId,
-            action,
-            targetType: target.type,
-            targetId: target.id,
-            requestId,
-            details: { tokenName: principal.tokenName, sourceIp: sourceIp ?? null, ...details },
-          },
-          tx,
-        ),
+      principal: context.principal,
+      audit: (action, target, details) => deps.audit.record(scimAuditEvent(deps, context, action, target, details), tx),
     }),
   );
 }

@@ -2,7 +2,7 @@ import type { UserRecord } from "../../directory/users.service.js";
 import { applyPatch, parsePatchRequest } from "../protocol/patch/index.js";
 import { userResourceSchema } from "../protocol/schemas.js";
 import { isObject, pick } from "./attributes.js";
-import { changedAttributes, changeSummary, runWrite, type RequestContext, type ScimDeps } from "./scim-deps.js";
+import { changedAttributes, changeSummary, runWrite, scimAuditEvent, type RequestContext, type ScimDeps } from "./scim-deps.js";
 import { checkIfMatch } from "./scim-http.js";
 import { userInputFromScim, userToScim } from "./users.mapper.js";
 
@@ -24,13 +24,16 @@ function patchable(user: UserRecord, baseUrl: string): Record<string, unknown> {
 export function createUserOperations(deps: ScimDeps) {
   const { baseUrl } = deps;
   return {
+    /**
+     * The hot path of provisioning: the user, its children and the audit event are one statement
+     * (`insertUser`), so there is no transaction to open or retry. A new user has no memberships or grants:
+     * nothing of the access version changes, so the engine has nothing to learn (no afterWrite).
+     */
     create(context: RequestContext, body: unknown): Promise<UserRecord> {
       const input = userInputFromScim(body);
-      return runWrite(deps, context, async ({ directory, principal, audit }) => {
-        const created = await directory.users.create(principal.organizationId, { ...input, extraAttributes: withoutNulls(input.extraAttributes ?? {}) });
-        await audit("scim.user.created", { type: "User", id: created.id }, { userName: created.userName, active: created.active });
-        return created;
-      });
+      const details = { userName: input.userName.trim(), active: input.active ?? true };
+      const audit = scimAuditEvent(deps, context, "scim.user.created", { type: "User", id: null }, details);
+      return deps.directory.users.create(context.principal.organizationId, { ...input, extraAttributes: withoutNulls(input.extraAttributes ?? {}) }, { audit });
     },
 
     /** PUT: attributes kept without modelling, and `active`, survive a PUT that does not mention them (README). */
