@@ -13,6 +13,8 @@ export interface Config {
     readonly poolSize: number;
     readonly connectTimeoutMs: number;
     readonly preparedStatements: boolean;
+    /** ANALYZE of grown tables where no autovacuum runs (src/store/statistics.ts); 0: never. */
+    readonly analyzeIntervalMs: number;
   };
   readonly http: {
     readonly bodyLimit: string;
@@ -59,6 +61,7 @@ const ENVIRONMENT: ReadonlyArray<{ env: string; path: string; kind: Kind }> = [
   { env: "DATABASE_POOL_SIZE", path: "database.poolSize", kind: "integer" },
   { env: "DATABASE_CONNECT_TIMEOUT_MS", path: "database.connectTimeoutMs", kind: "integer" },
   { env: "DATABASE_PREPARED_STATEMENTS", path: "database.preparedStatements", kind: "boolean" },
+  { env: "DATABASE_ANALYZE_INTERVAL_MS", path: "database.analyzeIntervalMs", kind: "integer" },
   { env: "BODY_LIMIT", path: "http.bodyLimit", kind: "string" },
   { env: "TRUST_PROXY", path: "http.trustProxy", kind: "boolean" },
   { env: "SHUTDOWN_TIMEOUT_MS", path: "http.shutdownTimeoutMs", kind: "integer" },

@@ -22,6 +22,7 @@ import { createSso } from "./sso/sso.js";
 import { createDb } from "./store/db.js";
 import { DatabaseInUseError, migrateDatabase, openDatabase } from "./store/data-source.js";
 import { createNotifications } from "./store/notifications.js";
+import { hasAutovacuum, startStatisticsKeeper, type StatisticsKeeper } from "./store/statistics.js";
 
 /** The first-run banner goes to stdout, not to the log: it carries a secret that logs must never hold. */
 function printDemoBanner(config: Config, seed: DemoSeed): void {
@@ -40,6 +41,21 @@ function printDemoBanner(config: Config, seed: DemoSeed): void {
         `Its SCIM token was printed on the first start. A new one: npx gatehouse scim-token create --org ${seed.organization.id}`,
       ];
   process.stdout.write(`\n${lines.join("\n")}\n\n`);
+}
+
+/**
+ * Without autovacuum (PGlite always; PostgreSQL when an operator turned it off) nothing refreshes the planner's
+ * statistics, and plans made on empty tables stay (src/store/statistics.ts). Each process keeps its own: an
+ * ANALYZE that another process already ran finds nothing left to do.
+ */
+async function keepStatistics(db: ReturnType<typeof createDb>, kind: "postgres" | "pglite", config: Config, logger: ReturnType<typeof createLogger>): Promise<StatisticsKeeper | undefined> {
+  if (config.database.analyzeIntervalMs === 0 || (await hasAutovacuum(db, kind))) return undefined;
+  if (kind === "postgres") logger.warn("autovacuum is off on this PostgreSQL server: Gatehouse analyzes its own tables as they grow; turn autovacuum on in production");
+  return startStatisticsKeeper(db, {
+    intervalMs: config.database.analyzeIntervalMs,
+    onAnalyzed: (tables) => logger.debug({ tables }, "tables analyzed"),
+    onError: (error) => logger.warn({ err: error }, "ANALYZE of grown tables failed; the next pass retries"),
+  });
 }
 
 async function main(): Promise<void> {
@@ -90,6 +106,7 @@ async function main(): Promise<void> {
     allowInsecureIdpRequests: config.sso.allowInsecureIdpRequests,
     loginStateTtlSeconds: config.sso.loginStateTtlSeconds,
   });
+  const statistics = await keepStatistics(db, database.kind, config, logger);
   const stopSsoHousekeeping = sso.startHousekeeping(10 * 60_000, (error) => logger.warn({ err: error }, "sign-in housekeeping failed"));
   const scim = createScimRouter({
     db,
@@ -136,6 +153,7 @@ async function main(): Promise<void> {
     timeoutMs: config.http.shutdownTimeoutMs,
     onClosed: async () => {
       stopSsoHousekeeping();
+      await statistics?.stop();
       await retention.stop();
       await notifications.close();
       await database.dataSource.destroy();
