@@ -138,19 +138,28 @@ export function createUserService({ db }: { db: Db }) {
     return withUniqueness(organizationId, data, () => insertUser(db, organizationId, data, options));
   }
 
-  /** Replaces the user's attributes. `expectedVersion` (an If-Match ETag) guards against lost updates. */
-  async function replace(organizationId: string, id: string, input: UserInput, expectedVersion?: number): Promise<UserRecord> {
+  /**
+   * Replaces the user's attributes. `expectedVersion` (an If-Match ETag, or the version the caller read) guards
+   * against lost updates: a user changed since is `precondition_failed`. `audit` commits with the change;
+   * `childrenUnchanged` (see replaceUser) makes it one statement, without a transaction.
+   */
+  async function replace(
+    organizationId: string,
+    id: string,
+    input: UserInput,
+    expectedVersion?: number,
+    options: { audit?: AuditEventInput; childrenUnchanged?: boolean } = {},
+  ): Promise<UserRecord> {
     const data = parseUserInput(input);
     if (!isUuid(id)) throw notFound("user", id);
-    return withUniqueness(organizationId, data, () =>
-      db.transaction(async (tx) => {
-        const updated = await replaceUser(tx, organizationId, id, data, expectedVersion);
-        if (updated) return updated;
-        const [current] = await findUsers(tx, organizationId, [id]);
-        if (!current) throw notFound("user", id);
-        throw new DomainError("precondition_failed", `user ${id} has changed (version ${current.version})`, { version: current.version });
-      }),
-    );
+    const write = async (target: Db) => {
+      const updated = await replaceUser(target, organizationId, id, data, expectedVersion, options);
+      if (updated) return updated;
+      const [current] = await findUsers(target, organizationId, [id]);
+      if (!current) throw notFound("user", id);
+      throw new DomainError("precondition_failed", `user ${id} has changed (version ${current.version})`, { version: current.version });
+    };
+    return withUniqueness(organizationId, data, () => (options.childrenUnchanged ? write(db) : db.transaction(write)));
   }
 
   async function setActive(organizationId: string, id: string, active: boolean): Promise<void> {

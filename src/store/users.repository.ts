@@ -243,21 +243,38 @@ export async function insertUser(db: Db, organizationId: string, data: UserData,
 
 /**
  * Replaces every attribute of a user. With `expectedVersion`, only if the stored version still matches
- * (optimistic concurrency, RFC 7644 §3.14). Returns null when no row matched. Call inside a transaction.
+ * (optimistic concurrency, RFC 7644 §3.14). Returns null when no row matched.
+ *
+ * With `audit`, the event is inserted by the same statement (only when the row matched). With
+ * `childrenUnchanged` — the caller knows emails, phone numbers and addresses are as stored — nothing else is
+ * written, so the call is one statement and needs no transaction; otherwise call it inside one.
  */
-export async function replaceUser(db: Db, organizationId: string, id: string, data: UserData, expectedVersion?: number): Promise<UserRecord | null> {
-  const assignments = SCALARS.map(([column], i) => `${column} = $${i + 4}`);
+export async function replaceUser(
+  db: Db,
+  organizationId: string,
+  id: string,
+  data: UserData,
+  expectedVersion?: number,
+  options: { audit?: AuditEventInput; childrenUnchanged?: boolean } = {},
+): Promise<UserRecord | null> {
+  const params: unknown[] = [organizationId, id, expectedVersion ?? null];
+  const bind = binder(params);
+  const assignments = SCALARS.map(([column, read]) => `${column} = ${bind(read(data))}`);
   // RETURNING's subqueries read the children as they were before this statement: compared below, so a
   // PATCH of displayName or active does not rewrite three child tables (three DELETEs, up to three INSERTs).
-  const { rows } = await db.query<Row & { old_emails: MultiValue[]; old_phone_numbers: MultiValue[]; old_addresses: Address[] }>(
-    `UPDATE users u SET ${assignments.join(", ")}, version = version + 1, updated_at = now()
+  const oldChildren = options.childrenUnchanged
+    ? ""
+    : `, ${multiValues("user_emails")} AS old_emails, ${multiValues("user_phone_numbers")} AS old_phone_numbers, ${ADDRESSES} AS old_addresses`;
+  const update = `UPDATE users u SET ${assignments.join(", ")}, version = version + 1, updated_at = now()
      WHERE organization_id = $1 AND id = $2 AND ($3::int IS NULL OR version = $3)
-     RETURNING ${USER_COLUMNS}, ${GROUPS_OF_USER} AS groups, ${multiValues("user_emails")} AS old_emails,
-       ${multiValues("user_phone_numbers")} AS old_phone_numbers, ${ADDRESSES} AS old_addresses`,
-    [organizationId, id, expectedVersion ?? null, ...SCALARS.map(([, read]) => read(data))],
-  );
+     RETURNING ${USER_COLUMNS}, ${GROUPS_OF_USER} AS groups${oldChildren}`;
+  const sql = options.audit
+    ? `WITH updated AS (${update}), audited AS (${auditInsertSql(options.audit, bind, { targetIdSql: "updated.id::text", fromSql: "updated" })}) SELECT * FROM updated`
+    : update;
+  const { rows } = await db.query<Row & { old_emails: MultiValue[]; old_phone_numbers: MultiValue[]; old_addresses: Address[] }>(sql, params);
   const row = rows[0];
   if (!row) return null;
+  if (options.childrenUnchanged) return withChildren(row, data);
   const same = (stored: unknown, wanted: unknown) => JSON.stringify(stored) === JSON.stringify(wanted);
   const changed = {
     emails: same(row.old_emails, data.emails.map(multiValueJson)) ? [] : data.emails,

@@ -47,11 +47,16 @@ export function requestContextOf(res: Response): RequestContext {
  * to that transaction, so a request applies completely or not at all (RFC 7644 §3.5.2: PATCH is atomic).
  */
 export async function runWrite<T>(deps: ScimDeps, context: RequestContext, work: (context: WriteContext) => Promise<T>): Promise<T> {
+  const result = await retryingConflicts(() => runWriteOnce(deps, context, work));
+  await deps.afterWrite?.(context.principal.organizationId);
+  return result;
+}
+
+/** Runs `write` again, whole, when PostgreSQL ended it as a deadlock or serialization loser (see below). */
+export async function retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const result = await runWriteOnce(deps, context, work);
-      await deps.afterWrite?.(context.principal.organizationId);
-      return result;
+      return await write();
     } catch (error) {
       if (attempt >= WRITE_ATTEMPTS || !RETRYABLE_SQLSTATES.has(sqlStateOf(error) ?? "")) throw error;
     }

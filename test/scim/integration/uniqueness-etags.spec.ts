@@ -93,6 +93,40 @@ describe("SCIM uniqueness and ETags", () => {
       await tenant.delete(`/Users/${idOf(user)}`).set("If-Match", "*").expect(204);
     });
 
+    it("loses no update when 12 PATCHes of different attributes race on one user, and audits each once", async () => {
+      const tenant = await ctx.newTenant();
+      const user = await createUser(tenant, "racer@example.com");
+      const attributes = ["displayName", "nickName", "title", "userType", "locale", "timezone", "profileUrl", "preferredLanguage", "name.givenName", "name.familyName", "name.middleName", "name.formatted"];
+      const replies = await Promise.all(attributes.map((path) => tenant.patch(`/Users/${idOf(user)}`, patchBody({ op: "replace", path, value: `v-${path}` }))));
+      expect(replies.map((reply) => reply.status)).to.deep.equal(attributes.map(() => 200));
+      const read = await snapshot(tenant, `/Users/${idOf(user)}`);
+      for (const path of attributes) {
+        const [head, tail] = path.split(".") as [string, string | undefined];
+        const value = tail ? (read[head] as Json)[tail] : read[head];
+        expect(value, path).to.equal(`v-${path}`);
+      }
+      // Every write bumped the version once: the versions answered are all different, the last is the stored one.
+      const versions = replies.map((reply) => String(reply.headers.etag));
+      expect(new Set(versions).size).to.equal(attributes.length);
+      expect(versions).to.include(versionOf(read));
+      const { rows } = await ctx.db.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM audit_events WHERE organization_id = $1 AND action = 'scim.user.patched' AND target_id = $2`,
+        [tenant.organizationId, idOf(user)],
+      );
+      expect(rows[0]?.count).to.equal(attributes.length);
+    });
+
+    it("answers 412 to a PATCH whose If-Match was current when it was read but not when it wrote", async () => {
+      const tenant = await ctx.newTenant();
+      const user = await createUser(tenant, "late@example.com");
+      // Both carry the same, current ETag: exactly one may win, the other must be refused (not silently applied).
+      const replies = await Promise.all(["A", "B"].map((value) =>
+        tenant.patch(`/Users/${idOf(user)}`, patchBody({ op: "replace", path: "displayName", value })).set("If-Match", versionOf(user))));
+      expect(replies.map((reply) => reply.status).sort()).to.deep.equal([200, 412]);
+      const winner = replies.find((reply) => reply.status === 200);
+      expect((await snapshot(tenant, `/Users/${idOf(user)}`)).displayName).to.equal(winner?.body.displayName);
+    });
+
     it("answers 304 to If-None-Match naming the current version, and 200 once it changed", async () => {
       const tenant = await ctx.newTenant();
       const user = await createUser(tenant, "cached@example.com");
