@@ -1,6 +1,8 @@
 import { classifyDatabaseError, type Db } from "../store/db.js";
-import { findGroup } from "../store/groups.repository.js";
+import type { AuditEventInput } from "../store/audit.repository.js";
+import { findGroup, type GroupRecord } from "../store/groups.repository.js";
 import {
+  changeMembersAudited,
   countMembers,
   deleteMembers,
   deleteMembersExcept,
@@ -8,6 +10,7 @@ import {
   insertMembers,
   listGroupIdsOfUser,
   listMembers,
+  type MemberDelta,
   type MemberRow,
 } from "../store/memberships.repository.js";
 import { existingUserIds, findUsers } from "../store/users.repository.js";
@@ -76,6 +79,28 @@ async function changeMembers(
 
 export function createMembershipService({ db }: { db: Db }) {
   return {
+    /**
+     * One add or remove of a group PATCH with its audit event, as one statement (changeMembersAudited): the
+     * hot path of identity providers pushing groups. Unknown users → invalid_value, and nothing changed.
+     */
+    async changeAudited(organizationId: string, groupId: string, delta: MemberDelta, audit: AuditEventInput): Promise<{ group: GroupRecord; added: number; removed: number }> {
+      if (!isUuid(groupId)) throw notFound("group", groupId);
+      const { ids, malformed } = splitIds(delta.ids);
+      if (delta.kind === "add" && malformed.length > 0) throw unknownUsers(malformed);
+      let outcome: Awaited<ReturnType<typeof changeMembersAudited>>;
+      try {
+        outcome = await changeMembersAudited(db, organizationId, groupId, { kind: delta.kind, ids }, audit);
+      } catch (error) {
+        if (classifyDatabaseError(error)?.constraint === "group_members_organization_id_user_id_fkey") {
+          throw new DomainError("invalid_value", "a user was deleted while being added to the group");
+        }
+        throw error;
+      }
+      if (!outcome) throw notFound("group", groupId);
+      if (outcome.unknown.length > 0) throw unknownUsers(outcome.unknown);
+      return outcome;
+    },
+
     /** Adds users; ones already members are left as they are. Pass `tx` to join a caller's transaction. */
     add(organizationId: string, groupId: string, userIds: string[], tx: Db = db, options: MembershipOptions = {}): Promise<MembershipChange> {
       const { ids, malformed } = splitIds(userIds);

@@ -34,25 +34,37 @@ export interface AuditRow {
 
 const AUDIT_COLUMNS = "organization_id, actor_type, actor_id, action, target_type, target_id, request_id, details, workspace_id";
 
+/** Where an event inserted by a data-modifying CTE takes what only the statement knows. */
+export interface AuditSource {
+  /** The row source (a CTE name): one event per row it yields. */
+  from: string;
+  /** Only when this holds (e.g. `EXISTS (SELECT 1 FROM changed)`: nothing changed, nothing to audit). */
+  where?: string;
+  /** The target id as SQL over `from` (a row the statement creates), instead of the event's. */
+  targetId?: string;
+  /** The details as SQL, given the bound JSON of the event's own (e.g. `bound || jsonb_build_object(…)`). */
+  details?: (bound: string) => string;
+}
+
 /**
- * The INSERT of one event, its values bound through `bind` (which returns the placeholder). With `targetIdSql`,
- * the target id is that SQL expression over `fromSql` instead: how a write that creates its target commits its
- * event in the same statement (a data-modifying CTE, `targetIdSql` = `u.id::text`, `fromSql` = `u`).
+ * The INSERT of one event, its values bound through `bind` (which returns the placeholder). With `source`,
+ * an INSERT … SELECT for a data-modifying CTE: how a write commits its event in its own statement.
  */
-export function auditInsertSql(event: AuditEventInput, bind: (value: unknown) => string, target?: { targetIdSql: string; fromSql: string }): string {
+export function auditInsertSql(event: AuditEventInput, bind: (value: unknown) => string, source?: AuditSource): string {
+  const details = `${bind(JSON.stringify(event.details ?? {}))}::jsonb`;
   const values = [
     `${bind(event.organizationId)}::uuid`,
     bind(event.actorType),
     bind(event.actorId),
     bind(event.action),
     bind(event.targetType ?? null),
-    target ? target.targetIdSql : bind(event.targetId ?? null),
+    source?.targetId ?? bind(event.targetId ?? null),
     bind(event.requestId ?? null),
-    `${bind(JSON.stringify(event.details ?? {}))}::jsonb`,
+    source?.details ? source.details(details) : details,
     `${bind(event.workspaceId ?? null)}::uuid`,
   ];
-  return target
-    ? `INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${values.join(", ")} FROM ${target.fromSql}`
+  return source
+    ? `INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${values.join(", ")} FROM ${source.from}${source.where ? ` WHERE ${source.where}` : ""}`
     : `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${values.join(", ")})`;
 }
 

@@ -27,6 +27,7 @@ interface GroupRow {
 }
 
 const COLUMNS = "id, organization_id, display_name, external_id, origin, extra_attributes, version, created_at, updated_at";
+export { COLUMNS as GROUP_COLUMNS, toRecord as groupFromRow, type GroupRow };
 
 function toRecord(row: GroupRow): GroupRecord {
   return {

@@ -1,4 +1,6 @@
+import { auditInsertSql, binder, type AuditEventInput } from "./audit.repository.js";
 import type { Db } from "./db.js";
+import { GROUP_COLUMNS, groupFromRow, type GroupRecord, type GroupRow } from "./groups.repository.js";
 
 /**
  * Membership changes are deltas: rows are inserted or deleted by id, never loaded and rewritten,
@@ -29,6 +31,51 @@ export async function insertExistingMembers(db: Db, organizationId: string, grou
     [organizationId, groupId, userIds],
   );
   return { added: rows[0]?.added ?? 0, unknown: rows[0]?.unknown ?? [] };
+}
+
+export type MemberDelta = { kind: "add" | "remove"; ids: string[] };
+
+/**
+ * One member delta of a group, its version bump and its audit event in ONE statement, so the group's row is
+ * locked (FOR UPDATE, before any member row is touched, as every writer of a group does) only for that
+ * statement and its commit — not across a transaction's round trips. An add whose ids are not all users of the
+ * organization changes nothing and reports them. The event (its details get `added`/`removed`) is written only
+ * when members changed. Returns null when there is no such group.
+ *
+ * The record returned is the group after the statement: the membership triggers add 1 to its version (one
+ * statement, one bump) and set updated_at to now(), the transaction's time, which this statement reads too.
+ */
+export async function changeMembersAudited(
+  db: Db,
+  organizationId: string,
+  groupId: string,
+  delta: MemberDelta,
+  audit: AuditEventInput,
+): Promise<{ group: GroupRecord; added: number; removed: number; unknown: string[] } | null> {
+  const params: unknown[] = [organizationId, groupId, delta.ids];
+  const bind = binder(params);
+  const counts = delta.kind === "add" ? `'added', (SELECT count(*) FROM changed), 'removed', 0` : `'added', 0, 'removed', (SELECT count(*) FROM changed)`;
+  const auditSql = auditInsertSql(audit, bind, { from: "g", where: "EXISTS (SELECT 1 FROM changed)", details: (bound) => `${bound} || jsonb_build_object(${counts})` });
+  const change = delta.kind === "add"
+    ? `wanted AS (SELECT DISTINCT unnest($3::uuid[]) AS id),
+       known AS (SELECT u.id FROM users u JOIN wanted w ON w.id = u.id WHERE u.organization_id = $1),
+       complete AS (SELECT (SELECT count(*) FROM known) = (SELECT count(*) FROM wanted) AS ok),
+       changed AS (INSERT INTO group_members (organization_id, group_id, user_id)
+         SELECT $1, g.id, k.id FROM g, known k, complete WHERE complete.ok ON CONFLICT DO NOTHING RETURNING user_id)`
+    : `changed AS (DELETE FROM group_members m USING g WHERE m.organization_id = $1 AND m.group_id = g.id AND m.user_id = ANY($3::uuid[]) RETURNING m.user_id)`;
+  const unknown = delta.kind === "add" ? `(SELECT array_agg(w.id::text) FROM wanted w WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.id = w.id))` : `NULL::text[]`;
+  const { rows } = await db.query<GroupRow & { changed_count: number; statement_time: Date; unknown: string[] | null }>(
+    `WITH g AS (SELECT ${GROUP_COLUMNS} FROM groups WHERE organization_id = $1 AND id = $2 FOR UPDATE),
+       ${change},
+       audited AS (${auditSql})
+     SELECT g.*, (SELECT count(*) FROM changed)::int AS changed_count, now() AS statement_time, ${unknown} AS unknown FROM g`,
+    params,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const changed = row.changed_count;
+  const group = groupFromRow(changed > 0 ? { ...row, version: Number(row.version) + 1, updated_at: row.statement_time } : row);
+  return { group, added: delta.kind === "add" ? changed : 0, removed: delta.kind === "remove" ? changed : 0, unknown: row.unknown ?? [] };
 }
 
 export async function deleteMembers(db: Db, organizationId: string, groupId: string, userIds: string[]): Promise<number> {

@@ -234,7 +234,7 @@ export async function insertUser(db: Db, organizationId: string, data: UserData,
   const ctes = [
     `u AS (INSERT INTO users (organization_id, ${columns.join(", ")}) VALUES (${values.join(", ")}) RETURNING ${USER_COLUMNS})`,
     ...childInserts(data, bind, INSERTED_USER),
-    ...(options.audit ? [auditInsertSql(options.audit, bind, { targetIdSql: "u.id::text", fromSql: "u" })] : []),
+    ...(options.audit ? [auditInsertSql(options.audit, bind, { from: "u", targetId: "u.id::text" })] : []),
   ];
   const sql = `WITH ${ctes.map((cte, i) => (i === 0 ? cte : `w${i} AS (${cte})`)).join(",\n")}\nSELECT * FROM u`;
   const { rows } = await db.query<Row>(sql, params);
@@ -269,7 +269,7 @@ export async function replaceUser(
      WHERE organization_id = $1 AND id = $2 AND ($3::int IS NULL OR version = $3)
      RETURNING ${USER_COLUMNS}, ${GROUPS_OF_USER} AS groups${oldChildren}`;
   const sql = options.audit
-    ? `WITH updated AS (${update}), audited AS (${auditInsertSql(options.audit, bind, { targetIdSql: "updated.id::text", fromSql: "updated" })}) SELECT * FROM updated`
+    ? `WITH updated AS (${update}), audited AS (${auditInsertSql(options.audit, bind, { from: "updated" })}) SELECT * FROM updated`
     : update;
   const { rows } = await db.query<Row & { old_emails: MultiValue[]; old_phone_numbers: MultiValue[]; old_addresses: Address[] }>(sql, params);
   const row = rows[0];

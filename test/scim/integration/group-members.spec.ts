@@ -18,9 +18,14 @@ describe("SCIM group membership PATCH", () => {
   });
 
   async function patchGroup(group: Json, ...operations: Json[]): Promise<void> {
+    const before = await tenant.get(`/Groups/${idOf(group)}`).query({ excludedAttributes: "members" }).expect(200);
     const res = await tenant.patch(`/Groups/${idOf(group)}`, patchBody(...operations));
     expect(res.status, brief(res.body)).to.equal(204);
     expect(res.headers.etag).to.match(/^W\/"\d+"$/);
+    // The 204's ETag is the version now stored: a client may send it as If-Match next.
+    const after = await tenant.get(`/Groups/${idOf(group)}`).query({ excludedAttributes: "members" }).expect(200);
+    expect(res.headers.etag).to.equal(after.headers.etag);
+    expect(after.body.meta.lastModified >= before.body.meta.lastModified).to.equal(true);
   }
 
   const u = (i: number): string => users[i] as string;
