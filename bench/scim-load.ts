@@ -6,9 +6,12 @@
  *   node --import tsx bench/scim-load.ts                          # PostgreSQL on 127.0.0.1, 10,000 users
  *   node --import tsx bench/scim-load.ts --db pglite --users 10000
  *   node --import tsx bench/scim-load.ts --users 100000 --json /tmp/run.json
+ *   node --import tsx bench/scim-load.ts --server tsx                # src/main.ts through tsx (default: dist/, as npm start)
  *
  * Exits 1 when a verification fails (2 with --strict when only a target is missed). See bench/README.md.
  */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { createScimClient } from "./scim-load/client.js";
@@ -43,6 +46,7 @@ const OPTIONS = {
   "explain-slow-ms": { type: "string", default: "0" },
   "server-node-args": { type: "string", default: "" },
   "server-entry": { type: "string" },
+  server: { type: "string", default: "compiled" },
   json: { type: "string" },
   strict: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
@@ -71,6 +75,17 @@ const serverEnv: Record<string, string> = args["pool-size"] ? { DATABASE_POOL_SI
 // For profiling the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof" (NODE_OPTIONS refuses --cpu-prof).
 const serverNodeArgs = (args["server-node-args"] ?? "").split(/\s+/).filter(Boolean);
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+// What `npm start` runs: the compiled server (dist/main.js, built now from src/), unless --server tsx or --server-entry.
+if (args.server !== "compiled" && args.server !== "tsx") {
+  console.error(`--server must be compiled or tsx, got "${args.server}"`);
+  process.exit(64);
+}
+const serverEntry = args["server-entry"] ?? (args.server === "compiled" ? buildServer() : undefined);
+
+function buildServer(): string {
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: repoRoot, stdio: "inherit" });
+  return join(repoRoot, "dist", "main.js");
+}
 
 /**
  * The local PostgreSQL runs with autovacuum = off (a CI setting). The server notices and analyzes its grown
@@ -100,7 +115,7 @@ async function startOnFreshDatabase(): Promise<{ database: BenchDatabase; server
     const database = await provisionDatabase(options.db, pg, integer("explain-slow-ms", args["explain-slow-ms"], 0, 3_600_000));
     const started = Date.now();
     try {
-      const server = await startServer(repoRoot, database, serverEnv, serverNodeArgs, args["server-entry"]);
+      const server = await startServer(repoRoot, database, serverEnv, serverNodeArgs, serverEntry);
       return { database, server, startSeconds: (Date.now() - started) / 1000 };
     } catch (error) {
       await database.drop();
@@ -124,7 +139,7 @@ async function runPhases(ctx: BenchContext): Promise<void> {
 }
 
 const machine = describeMachine(repoRoot);
-console.log(`scim-load: ${JSON.stringify({ ...machine, ...options, poolSize: serverEnv.DATABASE_POOL_SIZE ?? "default", server: args["server-entry"] ?? "node --import tsx src/main.ts", analyzeEvery: args["analyze-every"] })}`);
+console.log(`scim-load: ${JSON.stringify({ ...machine, ...options, poolSize: serverEnv.DATABASE_POOL_SIZE ?? "default", server: serverEntry ? `node ${serverEntry}` : "node --import tsx src/main.ts", analyzeEvery: args["analyze-every"] })}`);
 const { database, server, startSeconds } = await startOnFreshDatabase();
 console.log(`server pid ${server.pid} on ${server.baseUrl}, ${database.kind} ${database.label}, ready in ${startSeconds.toFixed(1)} s`);
 const rss = sampleRss(server.pid);
