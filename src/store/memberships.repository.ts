@@ -106,12 +106,14 @@ export interface MemberRow {
 export async function listMembers(db: Db, organizationId: string, groupId: string, page: { afterUserId?: string; limit: number }): Promise<MemberRow[]> {
   const { rows } = await db.query<{ user_id: string; user_name: string; display_name: string | null }>(
     // The page of ids comes first, in primary-key order with its LIMIT, and only those rows are joined:
-    // each page costs the same wherever it is in the group, whatever the planner's statistics say.
+    // each page costs the same wherever it is in the group, whatever the planner's statistics say. Each
+    // member is looked up by primary key (LATERAL … OFFSET 0): with statistics the planner otherwise hashes
+    // the page against a scan of every user (measured: 16–22 ms per 2,000 members at 100,000 users, 6.7 ms so).
     `SELECT m.user_id, u.user_name, u.display_name
      FROM (SELECT user_id FROM group_members
            WHERE organization_id = $1 AND group_id = $2 AND ($3::uuid IS NULL OR user_id > $3)
            ORDER BY user_id LIMIT $4) m
-     JOIN users u ON u.id = m.user_id
+     CROSS JOIN LATERAL (SELECT user_name, display_name FROM users WHERE id = m.user_id OFFSET 0) u
      ORDER BY m.user_id`,
     [organizationId, groupId, page.afterUserId ?? null, page.limit],
   );
