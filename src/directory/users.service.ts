@@ -6,9 +6,8 @@ import {
   insertUser,
   replaceUser,
   setUserActive,
-  USER_FIELDS,
-  userFromRow,
-  type UserRow,
+  USER_DOCUMENT,
+  userFromDocument,
   type Address,
   type MultiValue,
   type UserData,
@@ -195,8 +194,8 @@ export function createUserService({ db }: { db: Db }) {
   /** One page of users matching `request`, in the requested order, with the total across pages. */
   async function search(organizationId: string, request: SearchRequest): Promise<Omit<SearchResult, "ids" | "rows" | "represented"> & { items: UserRecord[] }> {
     // The page's rows come with their representation: one statement (an IdP's userName lookup is one round trip).
-    const { ids, rows, represented, ...page } = await searchIds<UserRow>(db, "users", USER_CATALOG, organizationId, request, USER_FIELDS);
-    if (represented) return { ...page, items: rows.map(userFromRow) };
+    const { ids, rows, represented, ...page } = await searchIds<{ doc: Record<string, unknown> }>(db, "users", USER_CATALOG, organizationId, request, `${USER_DOCUMENT} AS doc`);
+    if (represented) return { ...page, items: rows.map(userFromDocument) };
     const byId = new Map((await findUsers(db, organizationId, ids)).map((user) => [user.id, user]));
     // A user deleted between the two queries is simply absent from the page.
     return { ...page, items: ids.map((id) => byId.get(id)).filter((user): user is UserRecord => user !== undefined) };
