@@ -13,7 +13,7 @@ export interface Config {
     readonly poolSize: number;
     readonly connectTimeoutMs: number;
     readonly preparedStatements: boolean;
-    /** ANALYZE of grown tables where no autovacuum runs (src/store/statistics.ts); 0: never. */
+    /** VACUUM (ANALYZE) of grown tables where no autovacuum runs (src/store/statistics.ts); 0: never. */
     readonly analyzeIntervalMs: number;
   };
   readonly http: {

@@ -45,16 +45,16 @@ function printDemoBanner(config: Config, seed: DemoSeed): void {
 
 /**
  * Without autovacuum (PGlite always; PostgreSQL when an operator turned it off) nothing refreshes the planner's
- * statistics, and plans made on empty tables stay (src/store/statistics.ts). Each process keeps its own: an
+ * statistics or the visibility map, and plans made on empty tables stay (src/store/statistics.ts). Each process keeps its own: an
  * ANALYZE that another process already ran finds nothing left to do.
  */
 async function keepStatistics(db: ReturnType<typeof createDb>, kind: "postgres" | "pglite", config: Config, logger: ReturnType<typeof createLogger>): Promise<StatisticsKeeper | undefined> {
   if (config.database.analyzeIntervalMs === 0 || (await hasAutovacuum(db, kind))) return undefined;
-  if (kind === "postgres") logger.warn("autovacuum is off on this PostgreSQL server: Gatehouse analyzes its own tables as they grow; turn autovacuum on in production");
+  if (kind === "postgres") logger.warn("autovacuum is off on this PostgreSQL server: Gatehouse vacuums and analyzes its own tables as they grow; turn autovacuum on in production");
   return startStatisticsKeeper(db, {
     intervalMs: config.database.analyzeIntervalMs,
-    onAnalyzed: (tables) => logger.debug({ tables }, "tables analyzed"),
-    onError: (error) => logger.warn({ err: error }, "ANALYZE of grown tables failed; the next pass retries"),
+    onAnalyzed: (tables) => logger.debug({ tables }, "tables vacuumed and analyzed"),
+    onError: (error) => logger.warn({ err: error }, "VACUUM (ANALYZE) of grown tables failed; the next pass retries"),
   });
 }
 

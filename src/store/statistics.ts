@@ -1,19 +1,21 @@
 import type { Db } from "./db.js";
 
 /**
- * Planner statistics where nothing else keeps them. PGlite has no autovacuum, and a PostgreSQL server may run
- * with it off. Without statistics every connection keeps the plans it made while the tables were empty — the
- * foreign-key checks included: measured on this project, the check behind each `user_emails` or
- * `group_members` insert then walked every user of the organization (`Index Scan using users_org_created …
- * Filter: id = $2`), and creating users slowed as the directory grew. ANALYZE both refreshes the statistics
- * and invalidates those cached plans.
+ * Planner statistics and the visibility map where nothing else keeps them. PGlite has no autovacuum, and a
+ * PostgreSQL server may run with it off. Without statistics every connection keeps the plans it made while the
+ * tables were empty — the foreign-key checks included: measured on this project, the check behind each
+ * `user_emails` or `group_members` insert then walked every user of the organization (`Index Scan using
+ * users_org_created … Filter: id = $2`), and creating users slowed as the directory grew. Without VACUUM no
+ * page is ever marked all-visible, so `count(*)` for a list's `totalResults` can never be an index-only scan,
+ * and deleted members' rows are never reclaimed.
  *
- * The rule copies autovacuum's spirit with what PGlite can report (it has no cumulative statistics, so
- * `n_mod_since_analyze` stays 0): a table is analyzed when its file has grown past what the last ANALYZE saw
- * (`relpages`) by a tenth plus a few pages.
+ * So a table is `VACUUM (ANALYZE)`d — which also invalidates the plans cached on it — when its file has grown
+ * past what the last ANALYZE saw (`relpages`) by a tenth plus a few pages (PGlite keeps no cumulative
+ * statistics, so `n_mod_since_analyze` cannot be the rule there). VACUUM cannot run inside a transaction:
+ * give the keeper the pool, or one connection outside any transaction.
  */
 export interface StatisticsKeeper {
-  /** One pass: analyzes the tables that grew; returns their names. */
+  /** One pass: vacuums and analyzes the tables that grew; returns their names. */
   runOnce(): Promise<string[]>;
   stop(): Promise<void>;
 }
@@ -42,8 +44,8 @@ export function startStatisticsKeeper(db: Db, options: { intervalMs: number; onA
   let stopped = false;
   async function runOnce(): Promise<string[]> {
     const { rows } = await db.query<{ name: string }>(GROWN_TABLES, [SLACK_PAGES]);
-    // The names come from pg_class (this schema's own tables), quoted as identifiers: ANALYZE takes no parameters.
-    for (const { name } of rows) await db.query(`ANALYZE ${quoteIdentifier(name)}`);
+    // The names come from pg_class (this schema's own tables), quoted as identifiers: VACUUM takes no parameters.
+    for (const { name } of rows) await db.query(`VACUUM (ANALYZE) ${quoteIdentifier(name)}`);
     return rows.map((row) => row.name);
   }
   const timer = setInterval(() => {
