@@ -10,7 +10,7 @@ import { groupToScim, memberToScim } from "./groups.mapper.js";
 const MEMBER_PAGE = 2000;
 
 /** Resolves backpressure: waits for the socket to drain when its buffer is full. */
-function write(res: Response, chunk: string): Promise<void> {
+function writeThrough(res: Response, chunk: string): Promise<void> {
   if (res.write(chunk)) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (error?: Error) => {
@@ -24,6 +24,41 @@ function write(res: Response, chunk: string): Promise<void> {
     res.once("drain", onDrain);
     res.once("close", onClose);
   });
+}
+
+/** Below this a response is gathered and sent whole; above it, streamed in pieces of about this size. */
+const FLUSH_BYTES = 64 * 1024;
+
+/**
+ * A SCIM response written in pieces but sent in few socket writes: pieces are gathered until they reach
+ * FLUSH_BYTES, and a response that never does goes out as one `res.end` with a Content-Length (a group
+ * without its members, a small list) — every write is a syscall, and on this kind of machine a costly one.
+ */
+export interface ScimStream {
+  write(chunk: string): Promise<void>;
+  end(chunk?: string): void;
+}
+
+export function startScimStream(res: Response, status: number, headers: Record<string, string> = {}): ScimStream {
+  res.status(status).set({ "Content-Type": SCIM_CONTENT_TYPE, ...headers });
+  let pending: string[] = [];
+  let size = 0;
+  return {
+    write(chunk) {
+      pending.push(chunk);
+      size += chunk.length;
+      if (size < FLUSH_BYTES) return Promise.resolve();
+      const gathered = pending.join("");
+      pending = [];
+      size = 0;
+      return writeThrough(res, gathered);
+    },
+    end(chunk = "") {
+      pending.push(chunk);
+      res.end(pending.join(""));
+      pending = [];
+    },
+  };
 }
 
 /** Which member sub-attributes the projection keeps (e.g. `attributes=members.value` keeps only value). */
@@ -51,12 +86,12 @@ async function memberPage(directory: Directory, group: GroupRecord, afterUserId:
  * Writes one group as JSON, its members paged from the database by keyset, a page at a time, so a
  * 100,000-member group never sits in memory whole (and is not loaded at all when not wanted).
  */
-export async function writeGroup(res: Response, directory: Directory, group: GroupRecord, baseUrl: string, projection: ProjectionRequest): Promise<void> {
+export async function writeGroup(out: ScimStream, directory: Directory, group: GroupRecord, baseUrl: string, projection: ProjectionRequest): Promise<void> {
   const body = projectResource(groupToScim(group, baseUrl), groupResourceSchema, projection);
   const json = JSON.stringify(body);
-  if (!wantsAttribute(projection, groupResourceSchema, "members")) return write(res, json);
+  if (!wantsAttribute(projection, groupResourceSchema, "members")) return out.write(json);
   const keys = memberKeys(projection);
-  await write(res, `${json.slice(0, -1)},"members":[`);
+  await out.write(`${json.slice(0, -1)},"members":[`);
   let after: string | undefined;
   let first = true;
   for (;;) {
@@ -66,14 +101,10 @@ export async function writeGroup(res: Response, directory: Directory, group: Gro
       const full = memberToScim(member, baseUrl);
       return JSON.stringify(Object.fromEntries(keys.map((key) => [key, full[key]])));
     });
-    await write(res, `${first ? "" : ","}${members.join(",")}`);
+    await out.write(`${first ? "" : ","}${members.join(",")}`);
     first = false;
     after = page[page.length - 1]?.userId;
     if (page.length < MEMBER_PAGE) break;
   }
-  await write(res, "]}");
-}
-
-export function startScimStream(res: Response, status: number, headers: Record<string, string> = {}): void {
-  res.status(status).set({ "Content-Type": SCIM_CONTENT_TYPE, ...headers });
+  await out.write("]}");
 }

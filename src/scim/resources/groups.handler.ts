@@ -16,9 +16,9 @@ export function createGroupHandlers(deps: ScimDeps) {
   const operations = createGroupOperations(deps);
 
   async function render(req: Request, res: Response, group: GroupRecord, status: number): Promise<void> {
-    startScimStream(res, status, { ETag: etagOf(group.version), ...(status === 201 ? { Location: `${baseUrl}/Groups/${group.id}` } : {}) });
-    await writeGroup(res, directory, group, baseUrl, projectionOf(req));
-    res.end();
+    const out = startScimStream(res, status, { ETag: etagOf(group.version), ...(status === 201 ? { Location: `${baseUrl}/Groups/${group.id}` } : {}) });
+    await writeGroup(out, directory, group, baseUrl, projectionOf(req));
+    out.end();
   }
 
   return {
@@ -40,13 +40,13 @@ export function createGroupHandlers(deps: ScimDeps) {
       const query = parseListQuery(listParamsOf(req), GROUP_FILTERS, key);
       const result = await directory.groups.search(scimPrincipalOf(res).organizationId, { criteria: query.criteria, sort: query.sort, page: query.page });
       const envelope = JSON.stringify({ ...listEnvelope(query, result, result.items.length, key), Resources: [] });
-      startScimStream(res, 200);
-      res.write(envelope.slice(0, -2));
+      const out = startScimStream(res, 200);
+      await out.write(envelope.slice(0, -2));
       for (const [i, group] of result.items.entries()) {
-        if (i > 0) res.write(",");
-        await writeGroup(res, directory, group, baseUrl, { attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+        if (i > 0) await out.write(",");
+        await writeGroup(out, directory, group, baseUrl, { attributes: query.attributes, excludedAttributes: query.excludedAttributes });
       }
-      res.end("]}");
+      out.end("]}");
     },
 
     async replace(req: Request, res: Response): Promise<void> {

@@ -52,13 +52,13 @@ export function createRootSearch(deps: ScimDeps) {
     const userJson = userPage.items.map((user) =>
       JSON.stringify(projectResource(userToScim(user, { baseUrl: deps.baseUrl, groups: user.groups ?? [] }), userResourceSchema, projection)),
     );
-    startScimStream(res, 200);
-    res.write(`${envelope.slice(0, -2)}${userJson.join(",")}`);
+    const out = startScimStream(res, 200);
+    await out.write(`${envelope.slice(0, -2)}${userJson.join(",")}`);
     // Groups are streamed like GET /Groups: members paged from the database, never truncated.
     for (const [i, group] of groupPage.items.entries()) {
-      if (i > 0 || userJson.length > 0) res.write(",");
-      await writeGroup(res, deps.directory, group, deps.baseUrl, projection);
+      if (i > 0 || userJson.length > 0) await out.write(",");
+      await writeGroup(out, deps.directory, group, deps.baseUrl, projection);
     }
-    res.end("]}");
+    out.end("]}");
   };
 }

@@ -40,6 +40,19 @@ describe("SCIM groups with thousands of members", () => {
     expect([...values].sort()).to.deep.equal([...users].sort());
     const member = (res.body.members as Json[])[0] as Json;
     expect(member).to.have.keys(["value", "$ref", "display", "type"]);
+    // 3,000 members (~600 KB) are streamed in pieces (chunked), not gathered whole.
+    expect(res.headers["transfer-encoding"]).to.equal("chunked");
+    expect(res.headers["content-length"]).to.equal(undefined);
+  });
+
+  it("sends a group without its members, or a small group, whole with a Content-Length", async () => {
+    const small = await createGroup(tenant, "Few", users.slice(0, 3));
+    for (const [path, query] of [[`/Groups/${idOf(group)}`, { excludedAttributes: "members" }], [`/Groups/${idOf(small)}`, {}]] as const) {
+      const res = await tenant.get(path).query(query).expect(200);
+      expectScimJson(res);
+      expect(res.headers["content-length"]).to.equal(String(Buffer.byteLength(res.text)));
+      expect(res.headers["transfer-encoding"]).to.equal(undefined);
+    }
   });
 
   it("leaves the members out for excludedAttributes=members and attributes=displayName", async () => {
