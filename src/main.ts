@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { createAccessEngine } from "./access/engine/access-engine.js";
 import { installPolicyRoles } from "./access/engine/policy-roles.js";
 import { createResourceService } from "./access/engine/resources.service.js";
@@ -19,8 +20,8 @@ import { createReadiness } from "./http/readiness.js";
 import { installGracefulShutdown, startServer } from "./http/server.js";
 import { createScimRouter } from "./scim/resources/scim.router.js";
 import { createSso } from "./sso/sso.js";
-import { createDb } from "./store/db.js";
-import { DatabaseInUseError, migrateDatabase, openDatabase } from "./store/data-source.js";
+import { createDb, type Db } from "./store/db.js";
+import { DatabaseInUseError, migrateDatabase, openDatabase, type DatabaseKind } from "./store/data-source.js";
 import { createNotifications } from "./store/notifications.js";
 import { hasAutovacuum, startStatisticsKeeper, type StatisticsKeeper } from "./store/statistics.js";
 
@@ -45,10 +46,10 @@ function printDemoBanner(config: Config, seed: DemoSeed): void {
 
 /**
  * Without autovacuum (PGlite always; PostgreSQL when an operator turned it off) nothing refreshes the planner's
- * statistics or the visibility map, and plans made on empty tables stay (src/store/statistics.ts). Each process keeps its own: an
- * ANALYZE that another process already ran finds nothing left to do.
+ * statistics or the visibility map, and plans made on empty tables stay (src/store/statistics.ts). Each process
+ * keeps its own: a table another process already vacuumed has not grown since, so it is left alone.
  */
-async function keepStatistics(db: ReturnType<typeof createDb>, kind: "postgres" | "pglite", config: Config, logger: ReturnType<typeof createLogger>): Promise<StatisticsKeeper | undefined> {
+async function keepStatistics(db: Db, kind: DatabaseKind, config: Config, logger: Logger): Promise<StatisticsKeeper | undefined> {
   if (config.database.analyzeIntervalMs === 0 || (await hasAutovacuum(db, kind))) return undefined;
   if (kind === "postgres") logger.warn("autovacuum is off on this PostgreSQL server: Gatehouse vacuums and analyzes its own tables as they grow; turn autovacuum on in production");
   return startStatisticsKeeper(db, {

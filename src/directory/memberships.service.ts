@@ -55,6 +55,13 @@ export interface MembershipOptions {
  * Runs a membership change on a locked group, so concurrent changes to one group apply one after another
  * and lose nothing. The group's version moves with its members (a trigger on group_members).
  */
+/** A user deleted by a concurrent request after the ids were checked: the same answer as an unknown id. */
+function asDeletedWhileAdded(error: unknown): unknown {
+  return classifyDatabaseError(error)?.constraint === "group_members_organization_id_user_id_fkey"
+    ? new DomainError("invalid_value", "a user was deleted while being added to the group")
+    : error;
+}
+
 async function changeMembers(
   db: Db,
   organizationId: string,
@@ -69,11 +76,7 @@ async function changeMembers(
       return change(tx);
     });
   } catch (error) {
-    // A user deleted by a concurrent request after requireUsers saw it: the same answer as an unknown id.
-    if (classifyDatabaseError(error)?.constraint === "group_members_organization_id_user_id_fkey") {
-      throw new DomainError("invalid_value", "a user was deleted while being added to the group");
-    }
-    throw error;
+    throw asDeletedWhileAdded(error);
   }
 }
 
@@ -91,10 +94,7 @@ export function createMembershipService({ db }: { db: Db }) {
       try {
         outcome = await changeMembersAudited(db, organizationId, groupId, { kind: delta.kind, ids }, audit);
       } catch (error) {
-        if (classifyDatabaseError(error)?.constraint === "group_members_organization_id_user_id_fkey") {
-          throw new DomainError("invalid_value", "a user was deleted while being added to the group");
-        }
-        throw error;
+        throw asDeletedWhileAdded(error);
       }
       if (!outcome) throw notFound("group", groupId);
       if (outcome.unknown.length > 0) throw unknownUsers(outcome.unknown);

@@ -70,8 +70,6 @@ export interface UserRecord extends UserData {
 }
 
 type Row = Record<string, unknown>;
-/** A users row as selected with USER_FIELDS. */
-export type UserRow = Row;
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 /** Scalar columns of `users`, each with how it is read from and written to UserData. */
@@ -121,7 +119,7 @@ const ADDRESSES = `(SELECT coalesce(json_agg(json_build_object('type', a.type, '
  * A user with its emails, phone numbers and addresses in one row (JSON aggregates): one round trip per
  * read, however many users a page holds.
  */
-export const USER_FIELDS = `${USER_COLUMNS.split(", ").map((column) => `u.${column}`).join(", ")},
+const USER_FIELDS = `${USER_COLUMNS.split(", ").map((column) => `u.${column}`).join(", ")},
   ${multiValues("user_emails")} AS emails,
   ${multiValues("user_phone_numbers")} AS phone_numbers,
   ${ADDRESSES} AS addresses,
@@ -139,8 +137,6 @@ const USER_SELECT = `SELECT ${USER_DOCUMENT} AS doc FROM users u`;
 
 /** A user selected as USER_DOCUMENT (`doc`). */
 export const userFromDocument = (row: { doc: Row }): UserRecord => toRecord(row.doc);
-
-export { toRecord as userFromRow };
 
 function toRecord(row: Row): UserRecord {
   const manager = text(row.manager_value);
@@ -224,12 +220,18 @@ function childInserts(data: Pick<UserData, "emails" | "phoneNumbers" | "addresse
   return inserts;
 }
 
+/** Statements as data-modifying CTEs of one statement (`w0 AS (…), w1 AS (…)`): all or nothing, one round trip. */
+function siblings(statements: string[]): string {
+  return statements.map((sql, i) => `w${i} AS (${sql})`).join(", ");
+}
+
 async function insertChildren(db: Db, organizationId: string, userId: string, data: Pick<UserData, "emails" | "phoneNumbers" | "addresses">): Promise<void> {
   const params: unknown[] = [];
   const bind = binder(params);
   const inserts = childInserts(data, bind, ownerOf(bind, organizationId, userId));
   if (inserts.length === 0) return;
-  await db.query(inserts.length === 1 ? (inserts[0] as string) : `WITH ${inserts.slice(1).map((sql, i) => `c${i} AS (${sql})`).join(", ")} ${inserts[0]}`, params);
+  const [first, ...others] = inserts as [string, ...string[]];
+  await db.query(others.length === 0 ? first : `WITH ${siblings(others)} ${first}`, params);
 }
 
 /**
@@ -242,12 +244,9 @@ export async function insertUser(db: Db, organizationId: string, data: UserData,
   const bind = binder(params);
   const columns = SCALARS.map(([column]) => column);
   const values = [`${bind(organizationId)}::uuid`, ...SCALARS.map(([column, read]) => (column === "extra_attributes" ? `${bind(read(data))}::jsonb` : bind(read(data))))];
-  const ctes = [
-    `u AS (INSERT INTO users (organization_id, ${columns.join(", ")}) VALUES (${values.join(", ")}) RETURNING ${USER_COLUMNS})`,
-    ...childInserts(data, bind, INSERTED_USER),
-    ...(options.audit ? [auditInsertSql(options.audit, bind, { from: "u", targetId: "u.id::text" })] : []),
-  ];
-  const sql = `WITH ${ctes.map((cte, i) => (i === 0 ? cte : `w${i} AS (${cte})`)).join(",\n")}\nSELECT * FROM u`;
+  const writes = [...childInserts(data, bind, INSERTED_USER), ...(options.audit ? [auditInsertSql(options.audit, bind, { from: "u", targetId: "u.id::text" })] : [])];
+  const user = `u AS (INSERT INTO users (organization_id, ${columns.join(", ")}) VALUES (${values.join(", ")}) RETURNING ${USER_COLUMNS})`;
+  const sql = `WITH ${user}${writes.length > 0 ? `, ${siblings(writes)}` : ""} SELECT * FROM u`;
   const { rows } = await db.query<Row>(sql, params);
   return { ...withChildren(rows[0] as Row, data), groups: [] };
 }
