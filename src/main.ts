@@ -18,7 +18,8 @@ import { createLogger } from "./http/logger.js";
 import type { HttpMetrics } from "./http/metrics.js";
 import { createReadiness } from "./http/readiness.js";
 import { installGracefulShutdown, startServer } from "./http/server.js";
-import { createScimRouter } from "./scim/resources/scim.router.js";
+import { withScimFastPath } from "./scim/resources/scim-fast-path.js";
+import { createScimSurface } from "./scim/resources/scim.router.js";
 import { createSso } from "./sso/sso.js";
 import { createDb, type Db } from "./store/db.js";
 import { DatabaseInUseError, migrateDatabase, openDatabase, type DatabaseKind } from "./store/data-source.js";
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
   });
   const statistics = await keepStatistics(db, database.kind, config, logger);
   const stopSsoHousekeeping = sso.startHousekeeping(10 * 60_000, (error) => logger.warn({ err: error }, "sign-in housekeeping failed"));
-  const scim = createScimRouter({
+  const scim = createScimSurface({
     db,
     directory,
     audit: createAuditService({ db }),
@@ -127,15 +128,20 @@ async function main(): Promise<void> {
     sessions: sso.sessions,
     allowInsecureIdpRequests: config.sso.allowInsecureIdpRequests,
   });
-  const app = buildApp({ config, database, logger, readiness, routers: { scim, access, admin, auth: sso.router } });
-  // POST /access/v1/check, the product's hot path, is answered before Express (same code, same responses).
-  const listener = withFastCheck(app, {
-    engine,
+  const app = buildApp({ config, database, logger, readiness, routers: { scim: scim.router, access, admin, auth: sso.router } });
+  // The hot paths — POST /access/v1/check, the product's, and the SCIM resource endpoints, the identity
+  // provider's — are answered before Express (same code, same responses).
+  const metrics = app.locals.httpMetrics as HttpMetrics;
+  const bodyLimitBytes = parseByteSize(config.http.bodyLimit);
+  const scimFastPath = withScimFastPath(app, {
+    handlers: scim.handlers,
     credentials: directory.credentials,
     logger,
-    metrics: app.locals.httpMetrics as HttpMetrics,
-    bodyLimitBytes: parseByteSize(config.http.bodyLimit),
+    metrics,
+    bodyLimitBytes,
+    trustProxy: app.get("trust proxy fn") as (address: string, hop: number) => boolean,
   });
+  const listener = withFastCheck(scimFastPath, { engine, credentials: directory.credentials, logger, metrics, bodyLimitBytes });
   const server = await startServer(listener, { port: config.port, host: config.host });
   const retention = startAuditRetention({
     db,

@@ -41,7 +41,8 @@ function internalApiError(logger: Logger, error: unknown, requestId: string): Ap
   return new ApiError(500, "internal_error", INTERNAL_ERROR_MESSAGE, { requestId });
 }
 
-function internalScimError(logger: Logger, error: unknown, requestId: string): ScimError {
+/** The SCIM 500 for an error nobody expected: logged with the request id, which alone goes to the caller. */
+export function internalScimError(logger: Logger, error: unknown, requestId: string): ScimError {
   logUnexpected(logger, error, requestId);
   // RFC 7644 §3.12 has no field for extra data; the request id goes into the human-readable detail.
   return new ScimError(500, undefined, `${INTERNAL_ERROR_MESSAGE} (request id ${requestId})`);

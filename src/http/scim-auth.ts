@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from "express";
 import type { CredentialService } from "../directory/credentials.service.js";
 import { ScimError } from "../scim/protocol/scim-error.js";
-import { readBearer } from "./bearer.js";
+import { readBearerHeader } from "./bearer.js";
 
 /** Who is calling the SCIM API: the organization comes from the token, never from the request. */
 export interface ScimPrincipal {
@@ -12,12 +12,6 @@ export interface ScimPrincipal {
 
 const CHALLENGE = 'Bearer realm="Gatehouse SCIM"';
 
-function unauthorized(res: Response, detail: string, invalidToken: boolean): ScimError {
-  // RFC 6750 §3: a challenge on every 401; error="invalid_token" when a token was presented.
-  res.set("WWW-Authenticate", invalidToken ? `${CHALLENGE}, error="invalid_token"` : CHALLENGE);
-  return new ScimError(401, undefined, detail);
-}
-
 const DETAIL = {
   malformed: "The bearer token is malformed",
   unknown: "The bearer token is not valid",
@@ -25,15 +19,32 @@ const DETAIL = {
   expired: "The bearer token has expired",
 } as const;
 
+export type ScimAuthentication = { ok: true; principal: ScimPrincipal } | { ok: false; error: ScimError; challenge: string };
+
+/** Who an Authorization header names, or the 401 to answer with its WWW-Authenticate challenge. */
+export async function authenticateScim(credentials: CredentialService, authorization: string | undefined): Promise<ScimAuthentication> {
+  // RFC 6750 §3: a challenge on every 401; error="invalid_token" when a token was presented.
+  const refuse = (detail: string, invalidToken: boolean): ScimAuthentication => ({
+    ok: false,
+    error: new ScimError(401, undefined, detail),
+    challenge: invalidToken ? `${CHALLENGE}, error="invalid_token"` : CHALLENGE,
+  });
+  const bearer = readBearerHeader(authorization);
+  if ("missing" in bearer) return refuse("Authentication required: send Authorization: Bearer <SCIM token>", false);
+  if ("malformed" in bearer) return refuse("The Authorization header must be: Bearer <SCIM token>", false);
+  const result = await credentials.verify("scim_token", bearer.secret);
+  if (!result.ok) return refuse(DETAIL[result.reason], true);
+  return { ok: true, principal: { organizationId: result.credential.organizationId, tokenId: result.credential.id, tokenName: result.credential.name } };
+}
+
 export function requireScimToken(credentials: CredentialService): RequestHandler {
   return async (req, res, next) => {
-    const bearer = readBearer(req);
-    if ("missing" in bearer) return next(unauthorized(res, "Authentication required: send Authorization: Bearer <SCIM token>", false));
-    if ("malformed" in bearer) return next(unauthorized(res, "The Authorization header must be: Bearer <SCIM token>", false));
-    const result = await credentials.verify("scim_token", bearer.secret);
-    if (!result.ok) return next(unauthorized(res, DETAIL[result.reason], true));
-    const principal: ScimPrincipal = { organizationId: result.credential.organizationId, tokenId: result.credential.id, tokenName: result.credential.name };
-    res.locals.scimPrincipal = principal;
+    const auth = await authenticateScim(credentials, req.get("authorization"));
+    if (!auth.ok) {
+      res.set("WWW-Authenticate", auth.challenge);
+      return next(auth.error);
+    }
+    res.locals.scimPrincipal = auth.principal;
     next();
   };
 }

@@ -1,4 +1,4 @@
-import type { Response } from "express";
+import type { ServerResponse } from "node:http";
 import { DomainError, type DomainErrorCode } from "../directory/domain-error.js";
 import { ScimError, type ScimType } from "../scim/protocol/scim-error.js";
 import { toApiError } from "./errors.js";
@@ -34,6 +34,16 @@ export function toScimError(error: unknown): ScimError | undefined {
   return new ScimError(apiError.status, scimType, apiError.message);
 }
 
-export function sendScimError(res: Response, error: ScimError): void {
-  res.status(error.status).set("Content-Type", SCIM_CONTENT_TYPE).send(JSON.stringify(error.body));
+/**
+ * A SCIM JSON body (RFC 7644 §3.1: application/scim+json) with its length, in one write. Node-level, so the
+ * Express routes and the fast path (src/scim/resources/scim-fast-path.ts) answer byte for byte alike; headers
+ * set earlier with setHeader (X-Request-Id, WWW-Authenticate, Allow) are kept.
+ */
+export function writeScimJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": SCIM_CONTENT_TYPE, "Content-Length": String(Buffer.byteLength(json)), ...headers }).end(json);
+}
+
+export function sendScimError(res: ServerResponse, error: ScimError): void {
+  writeScimJson(res, error.status, error.body);
 }

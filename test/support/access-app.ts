@@ -11,7 +11,8 @@ import { loadConfig } from "../../src/config.js";
 import { createCredentialCache } from "../../src/directory/credential-cache.js";
 import { createDirectory, type Directory } from "../../src/directory/directory.js";
 import { createLogger } from "../../src/http/logger.js";
-import { createScimRouter } from "../../src/scim/resources/scim.router.js";
+import { withScimFastPath } from "../../src/scim/resources/scim-fast-path.js";
+import { createScimSurface } from "../../src/scim/resources/scim.router.js";
 import type { Database } from "../../src/store/data-source.js";
 import { createDb, type Db } from "../../src/store/db.js";
 import { createNotifications, type Notifications } from "../../src/store/notifications.js";
@@ -38,16 +39,15 @@ export async function startAccessInstance(database: Database, policy: Policy = d
   const directory = createDirectory({ db, policy, credentialCache: createCredentialCache({ notifications }) });
   const engine = createAccessEngine({ db, policy, notifications, versionWaitMs: 300 });
   await engine.start();
-  const scim = createScimRouter({ db, directory, audit: createAuditService({ db }), baseUrl: "https://gatehouse.test/scim/v2", afterWrite: engine.afterWrite });
+  const scim = createScimSurface({ db, directory, audit: createAuditService({ db }), baseUrl: "https://gatehouse.test/scim/v2", afterWrite: engine.afterWrite });
   const access = createAccessRouter({ db, engine, resources: createResourceService({ db, policy }), credentials: directory.credentials });
-  const express = buildApp({ config, database, logger: createLogger("silent"), routers: { scim, access } });
-  const app = withFastCheck(express, {
-    engine,
-    credentials: directory.credentials,
-    logger: createLogger("silent"),
-    metrics: express.locals.httpMetrics as HttpMetrics,
-    bodyLimitBytes: parseByteSize(config.http.bodyLimit),
-  });
+  const logger = createLogger("silent");
+  const express = buildApp({ config, database, logger, routers: { scim: scim.router, access } });
+  const metrics = express.locals.httpMetrics as HttpMetrics;
+  const bodyLimitBytes = parseByteSize(config.http.bodyLimit);
+  const trustProxy = express.get("trust proxy fn") as (address: string, hop: number) => boolean;
+  const scimFastPath = withScimFastPath(express, { handlers: scim.handlers, credentials: directory.credentials, logger, metrics, bodyLimitBytes, trustProxy });
+  const app = withFastCheck(scimFastPath, { engine, credentials: directory.credentials, logger, metrics, bodyLimitBytes });
   return { app, engine, notifications, close: () => notifications.close() };
 }
 

@@ -1,3 +1,4 @@
+import type { RequestListener } from "node:http";
 import type { Express } from "express";
 import supertest from "supertest";
 import { buildApp } from "../../src/app.js";
@@ -5,13 +6,20 @@ import { createAuditService } from "../../src/audit/audit.service.js";
 import { loadConfig } from "../../src/config.js";
 import { createDirectory, type Directory } from "../../src/directory/directory.js";
 import { createLogger } from "../../src/http/logger.js";
-import { createScimRouter } from "../../src/scim/resources/scim.router.js";
+import { parseByteSize } from "../../src/access/http/check-fast-path.js";
+import type { HttpMetrics } from "../../src/http/metrics.js";
+import { withScimFastPath } from "../../src/scim/resources/scim-fast-path.js";
+import { createScimSurface, type ScimResourceHandlers } from "../../src/scim/resources/scim.router.js";
 import { useCleanDatabase, type TestDatabase } from "./database.js";
 
 export const SCIM_BASE_URL = "https://gatehouse.test/scim/v2";
 
 export interface ScimTestContext extends TestDatabase {
-  app: Express;
+  /** The app as main.ts serves it: the SCIM fast path in front of Express. */
+  app: RequestListener;
+  /** The same app without the fast path: every request through Express. */
+  express: Express;
+  scimHandlers: ScimResourceHandlers;
   directory: Directory;
   /** A fresh organization with its own SCIM token. */
   newTenant(name?: string): Promise<ScimTenant>;
@@ -29,7 +37,8 @@ export interface ScimTenant {
 }
 
 /**
- * The real app (buildApp + the SCIM router) on the run's test database, emptied for this spec file.
+ * The real app (buildApp + the SCIM router, behind the SCIM fast path as main.ts serves it) on the run's test
+ * database, emptied for this spec file.
  * Paths given to the tenant helpers are relative to /scim/v2 ("/Users").
  */
 export function useScimApp(): ScimTestContext {
@@ -37,8 +46,19 @@ export function useScimApp(): ScimTestContext {
   before(() => {
     const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", PUBLIC_URL: "https://gatehouse.test" });
     context.directory = createDirectory({ db: context.db });
-    const scim = createScimRouter({ db: context.db, directory: context.directory, audit: createAuditService({ db: context.db }), baseUrl: SCIM_BASE_URL });
-    context.app = buildApp({ config, database: context.database, logger: createLogger("silent"), routers: { scim } });
+    const scim = createScimSurface({ db: context.db, directory: context.directory, audit: createAuditService({ db: context.db }), baseUrl: SCIM_BASE_URL });
+    const logger = createLogger("silent");
+    const app = buildApp({ config, database: context.database, logger, routers: { scim: scim.router } });
+    context.express = app;
+    context.scimHandlers = scim.handlers;
+    context.app = withScimFastPath(app, {
+      handlers: scim.handlers,
+      credentials: context.directory.credentials,
+      logger,
+      metrics: app.locals.httpMetrics as HttpMetrics,
+      bodyLimitBytes: parseByteSize(config.http.bodyLimit),
+      trustProxy: app.get("trust proxy fn") as (address: string, hop: number) => boolean,
+    });
     context.newTenant = async (name = "Tenant") => {
       const organization = await context.directory.organizations.create({ name });
       const { secret } = await context.directory.credentials.issue("scim_token", organization.id, { name: "test" });

@@ -12,14 +12,13 @@ import type { CredentialService } from "../../directory/credentials.service.js";
 import { authenticateApiKey } from "../../http/api-key-auth.js";
 import { ApiError, apiErrorBody, toApiError } from "../../http/errors.js";
 import type { HttpMetrics } from "../../http/metrics.js";
+import { declaresPlainJson, parseJsonBody, readBody } from "../../http/read-body.js";
 import { REQUEST_ID_HEADER, requestIdFor } from "../../http/request-id.js";
 import type { AccessEngine } from "../engine/access-engine.js";
 import { VERSION_HEADER } from "./access.router.js";
 import { answerCheck } from "./check-answer.js";
 
 const PATH = "/access/v1/check";
-// Plain JSON in UTF-8 only: anything else (another charset, a compressed body) is Express's to refuse or inflate.
-const JSON_TYPE = /^application\/(?:scim\+)?json\s*(?:;\s*charset=utf-8\s*)?$/i;
 
 export interface FastCheckDeps {
   engine: AccessEngine;
@@ -38,25 +37,6 @@ export function parseByteSize(text: string): number {
   return Math.floor(Number(match[1]) * unit);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new ApiError(413, "payload_too_large", `Request body exceeds the limit of ${limit} bytes`));
-        req.removeAllListeners("data");
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
 export function withFastCheck(app: RequestListener, deps: FastCheckDeps): RequestListener {
   const { engine, credentials, logger, metrics, bodyLimitBytes } = deps;
 
@@ -67,12 +47,7 @@ export function withFastCheck(app: RequestListener, deps: FastCheckDeps): Reques
     const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8", [REQUEST_ID_HEADER]: requestId };
     try {
       const text = await readBody(req, bodyLimitBytes);
-      let body: unknown;
-      try {
-        body = text.length === 0 ? undefined : JSON.parse(text);
-      } catch {
-        throw new ApiError(400, "invalid_json", "Request body is not valid JSON");
-      }
+      const body = text.length === 0 ? undefined : parseJsonBody(text);
       const auth = await authenticateApiKey(credentials, req.headers.authorization);
       if (!auth.ok) {
         headers["WWW-Authenticate"] = auth.challenge;
@@ -99,9 +74,7 @@ export function withFastCheck(app: RequestListener, deps: FastCheckDeps): Reques
   }
 
   return (req, res) => {
-    const type = req.headers["content-type"];
-    const plain = req.headers["content-encoding"] === undefined || req.headers["content-encoding"] === "identity";
-    if (req.method !== "POST" || req.url !== PATH || type === undefined || !JSON_TYPE.test(type) || !plain || req.headers.authorization === undefined) {
+    if (req.method !== "POST" || req.url !== PATH || !declaresPlainJson(req) || req.headers.authorization === undefined) {
       app(req, res);
       return;
     }

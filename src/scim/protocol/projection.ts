@@ -1,4 +1,4 @@
-import { findSubAttribute } from "./schema.js";
+import { findByName, findSubAttribute } from "./schema.js";
 import type { AttributeDefinition, ResourceSchema } from "./schema.js";
 import { commonAttributes, parseAttributeName, resolveAttribute } from "./schemas.js";
 
@@ -114,11 +114,6 @@ function projectValue(value: unknown, definition: AttributeDefinition, plan: Pla
   return plan.only === undefined ? value : undefined;
 }
 
-function findByName(definitions: readonly AttributeDefinition[], key: string): AttributeDefinition | undefined {
-  const lowered = key.toLowerCase();
-  return definitions.find((definition) => definition.name.toLowerCase() === lowered);
-}
-
 /**
  * Projects the attributes of one schema's part of the resource (top level, or an extension's object).
  * Results go into a Map: a resource key such as "__proto__" must never be assigned onto an object.
@@ -143,6 +138,18 @@ function projectPart(
     if (projected !== undefined) out.set(key, projected);
   }
   return out;
+}
+
+const coreAndCommon = new WeakMap<ResourceSchema, readonly AttributeDefinition[]>();
+
+/** The core schema's attributes followed by id, externalId, meta and schemas: one list per resource type. */
+function coreAndCommonOf(schema: ResourceSchema): readonly AttributeDefinition[] {
+  let definitions = coreAndCommon.get(schema);
+  if (definitions === undefined) {
+    definitions = [...schema.core.attributes, ...commonAttributes];
+    coreAndCommon.set(schema, definitions);
+  }
+  return definitions;
 }
 
 /**
@@ -173,7 +180,7 @@ export function projectResource(
       out.set(key, value);
     }
   }
-  const definitions = [...schema.core.attributes, ...commonAttributes];
+  const definitions = coreAndCommonOf(schema);
   for (const [key, value] of projectPart(core, definitions, schema.core.id, included, excluded)) out.set(key, value);
   return Object.fromEntries(Object.keys(resource).filter((key) => out.has(key)).map((key) => [key, out.get(key)]));
 }

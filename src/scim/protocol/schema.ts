@@ -57,11 +57,27 @@ export function findAttribute(resource: ResourceSchema, name: string, uri?: stri
   const schema = uri === undefined || uri.toLowerCase() === resource.core.id.toLowerCase()
     ? resource.core
     : resource.extensions.find((extension) => extension.schema.id.toLowerCase() === uri.toLowerCase())?.schema;
-  const lowered = name.toLowerCase();
-  return schema?.attributes.find((attribute) => attribute.name.toLowerCase() === lowered);
+  return schema && findByName(schema.attributes, name);
 }
 
 export function findSubAttribute(attribute: AttributeDefinition, name: string): AttributeDefinition | undefined {
-  const lowered = name.toLowerCase();
-  return attribute.subAttributes?.find((sub) => sub.name.toLowerCase() === lowered);
+  return attribute.subAttributes && findByName(attribute.subAttributes, name);
+}
+
+// Definition lists are frozen once loaded; each gets its lower-cased name index the first time it is searched
+// (rendering a resource looks up every key it has: a linear scan with toLowerCase per candidate was measurable).
+const nameIndexes = new WeakMap<readonly AttributeDefinition[], Map<string, AttributeDefinition>>();
+
+/** The definition named `name` (case-insensitive, RFC 7643 §2.1) in one list; the first wins, as a scan would. */
+export function findByName(definitions: readonly AttributeDefinition[], name: string): AttributeDefinition | undefined {
+  let index = nameIndexes.get(definitions);
+  if (index === undefined) {
+    index = new Map();
+    for (const definition of definitions) {
+      const key = definition.name.toLowerCase();
+      if (!index.has(key)) index.set(key, definition);
+    }
+    nameIndexes.set(definitions, index);
+  }
+  return index.get(name.toLowerCase());
 }

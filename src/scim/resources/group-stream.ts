@@ -1,4 +1,4 @@
-import type { Response } from "express";
+import type { ServerResponse } from "node:http";
 import type { Directory } from "../../directory/directory.js";
 import { DomainError } from "../../directory/domain-error.js";
 import type { GroupRecord } from "../../directory/groups.service.js";
@@ -10,7 +10,7 @@ import { groupToScim, memberToScim } from "./groups.mapper.js";
 const MEMBER_PAGE = 2000;
 
 /** Resolves backpressure: waits for the socket to drain when its buffer is full. */
-function writeThrough(res: Response, chunk: string): Promise<void> {
+function writeThrough(res: ServerResponse, chunk: string): Promise<void> {
   if (res.write(chunk)) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (error?: Error) => {
@@ -39,10 +39,11 @@ export interface ScimStream {
   end(chunk?: string): void;
 }
 
-export function startScimStream(res: Response, status: number, headers: Record<string, string> = {}): ScimStream {
-  res.status(status).set({ "Content-Type": SCIM_CONTENT_TYPE, ...headers });
+export function startScimStream(res: ServerResponse, status: number, headers: Record<string, string> = {}): ScimStream {
+  const head = { "Content-Type": SCIM_CONTENT_TYPE, ...headers };
   let pending: string[] = [];
   let size = 0;
+  let started = false;
   return {
     write(chunk) {
       pending.push(chunk);
@@ -51,12 +52,16 @@ export function startScimStream(res: Response, status: number, headers: Record<s
       const gathered = pending.join("");
       pending = [];
       size = 0;
+      if (!started) res.writeHead(status, head);
+      started = true;
       return writeThrough(res, gathered);
     },
     end(chunk = "") {
       pending.push(chunk);
-      res.end(pending.join(""));
+      const rest = pending.join("");
       pending = [];
+      if (!started) res.writeHead(status, { ...head, "Content-Length": String(Buffer.byteLength(rest)) });
+      res.end(rest);
     },
   };
 }

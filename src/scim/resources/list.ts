@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import type { Request } from "express";
 import type { Criteria, PageRequest, SearchRequest } from "../../directory/search.js";
 import { decodeCursor, encodeCursor } from "../protocol/cursor.js";
 import { readAttrPath } from "../protocol/filter/attr-path.js";
@@ -56,7 +55,7 @@ function text(params: Params, name: string): string | undefined {
 }
 
 /** GET query parameters, or a POST /.search body (RFC 7644 §3.4.3), with the same names. */
-export function listParamsOf(req: Request): Params {
+export function listParamsOf(req: { method: string; query: unknown; body: unknown }): Params {
   if (req.method !== "POST") return req.query as Params;
   if (!isObject(req.body)) throw new ScimError(400, "invalidSyntax", "The search request must be a JSON object");
   return req.body;

@@ -1,12 +1,44 @@
-import type { Request, Response } from "express";
-import { SCIM_CONTENT_TYPE } from "../../http/scim-errors.js";
+import type { ServerResponse } from "node:http";
+import type { ScimPrincipal } from "../../http/scim-auth.js";
+import { writeScimJson } from "../../http/scim-errors.js";
 import { ScimError } from "../protocol/scim-error.js";
+import type { RequestContext } from "./scim-deps.js";
 
-/** Sends a SCIM JSON body (RFC 7644 §3.1: application/scim+json). */
-export function sendScim(res: Response, status: number, body: unknown, headers: { etag?: string; location?: string } = {}): void {
-  if (headers.etag) res.set("ETag", headers.etag);
-  if (headers.location) res.set("Location", headers.location);
-  res.status(status).set("Content-Type", SCIM_CONTENT_TYPE).send(JSON.stringify(body));
+/**
+ * One SCIM request to a resource endpoint, however it arrived: through Express (src/scim/resources/scim.router.ts)
+ * or answered before Express (scim-fast-path.ts). Handlers read only this and answer on `res`, so both paths run
+ * the same code and give the same responses.
+ */
+export interface ScimCall {
+  readonly method: string;
+  /** Query parameters, as node:querystring parses them (what Express's "simple" query parser gives). */
+  readonly query: Readonly<Record<string, unknown>>;
+  /** The `:id` of /Users/:id and /Groups/:id ("" elsewhere). */
+  readonly id: string;
+  /** The parsed JSON body (undefined when the request has none). */
+  readonly body: unknown;
+  /** A request header, by case-insensitive name. */
+  header(name: string): string | undefined;
+  /** The authenticated caller, the request id and the caller's address. */
+  readonly context: RequestContext;
+  readonly res: ServerResponse;
+}
+
+export function principalOf(call: ScimCall): ScimPrincipal {
+  return call.context.principal;
+}
+
+/** Sends a SCIM resource or list, with the resource's ETag and (on 201) its Location. */
+export function sendScim(res: ServerResponse, status: number, body: unknown, headers: { etag?: string; location?: string } = {}): void {
+  const out: Record<string, string> = {};
+  if (headers.etag) out.ETag = headers.etag;
+  if (headers.location) out.Location = headers.location;
+  writeScimJson(res, status, body, out);
+}
+
+/** A body-less answer (204, 304), with the resource's ETag when it has one. */
+export function sendEmpty(res: ServerResponse, status: number, etag?: string): void {
+  res.writeHead(status, etag === undefined ? {} : { ETag: etag }).end();
 }
 
 /** Versions an ETag header names: `W/"3"`, `"3"`, or `*` (any). Malformed tags name no version. */
@@ -31,14 +63,9 @@ export function preconditionFailed(): ScimError {
 }
 
 /** RFC 7232 §3.2: GET with If-None-Match naming the current version answers 304. */
-export function notModified(req: Request, version: number): boolean {
-  const header = req.get("if-none-match");
+export function notModified(call: ScimCall, version: number): boolean {
+  const header = call.header("if-none-match");
   if (!header) return false;
   const { any, versions } = taggedVersions(header);
   return any || versions.includes(version);
-}
-
-/** The request's id from the route, e.g. /Users/:id. */
-export function idParam(req: Request): string {
-  return String(req.params.id ?? "");
 }
