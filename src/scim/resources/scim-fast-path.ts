@@ -41,6 +41,7 @@ const PLAIN_ID = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$/;
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
 interface Route {
+  method: string;
   handler: ScimHandler;
   /** The route pattern, as metrics and the request log label it. */
   pattern: string;
@@ -57,12 +58,12 @@ function routeOf(handlers: ScimResourceHandlers, method: string, path: string): 
   const resource = type === "Users" ? handlers.users : handlers.groups;
   if (slash === -1) {
     const handler = method === "GET" ? resource.list : method === "POST" ? resource.create : undefined;
-    return handler && { handler, pattern: `/scim/v2/${type}`, id: "" };
+    return handler && { method, handler, pattern: `/scim/v2/${type}`, id: "" };
   }
   const id = rest.slice(slash + 1);
   if (!PLAIN_ID.test(id)) return undefined;
-  const handler = { GET: resource.get, PUT: resource.replace, PATCH: resource.patch, DELETE: resource.remove }[method];
-  return handler && { handler, pattern: `/scim/v2/${type}/:id`, id };
+  const handler = method === "GET" ? resource.get : method === "PUT" ? resource.replace : method === "PATCH" ? resource.patch : method === "DELETE" ? resource.remove : undefined;
+  return handler && { method, handler, pattern: `/scim/v2/${type}/:id`, id };
 }
 
 export function withScimFastPath(app: RequestListener, deps: ScimFastPathDeps): RequestListener {
@@ -75,21 +76,21 @@ export function withScimFastPath(app: RequestListener, deps: ScimFastPathDeps): 
     onResponseDone(res, (aborted) => {
       const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
       const status = aborted ? 499 : res.statusCode;
-      metrics?.observe({ method: req.method as string, route: route.pattern, status }, seconds);
-      const line = { requestId, method: req.method, route: route.pattern, status: res.statusCode, durationMs: seconds * 1000, ...(aborted ? { aborted } : {}) };
+      metrics?.observe({ method: route.method, route: route.pattern, status }, seconds);
+      const line = { requestId, method: route.method, route: route.pattern, status: res.statusCode, durationMs: seconds * 1000, ...(aborted ? { aborted } : {}) };
       if (res.statusCode >= 500) logger.error(line, "request completed");
       else logger.info(line, "request completed");
     });
     try {
       // The Express order: the body is read and parsed before the token is looked at.
-      const body = BODY_METHODS.has(req.method as string) ? parseJsonBody(await readBody(req, bodyLimitBytes)) : undefined;
+      const body = BODY_METHODS.has(route.method) ? parseJsonBody(await readBody(req, bodyLimitBytes)) : undefined;
       const auth = await authenticateScim(credentials, req.headers.authorization);
       if (!auth.ok) {
         res.setHeader("WWW-Authenticate", auth.challenge);
         throw auth.error;
       }
       const call: ScimCall = {
-        method: req.method as string,
+        method: route.method,
         query: parseQuery(search),
         id: route.id,
         body,
