@@ -41,6 +41,7 @@ const OPTIONS = {
   "pg-host": { type: "string", default: "127.0.0.1" },
   "pg-port": { type: "string", default: "5432" },
   "pg-user": { type: "string", default: "postgres" },
+  "pg-socket": { type: "string" },
   "keep-db": { type: "boolean", default: false },
   "analyze-every": { type: "string", default: "0" },
   "explain-slow-ms": { type: "string", default: "0" },
@@ -69,7 +70,7 @@ const options: BenchOptions = {
   mixedSeconds: integer("mixed-seconds", args["mixed-seconds"], 1, 3600),
   seed: integer("seed", args.seed, 0, 2 ** 31),
 };
-const pg: PostgresTarget = { host: args["pg-host"] ?? "127.0.0.1", port: integer("pg-port", args["pg-port"], 1, 65535), user: args["pg-user"] ?? "postgres" };
+const pg: PostgresTarget = { host: args["pg-host"] ?? "127.0.0.1", port: integer("pg-port", args["pg-port"], 1, 65535), user: args["pg-user"] ?? "postgres", ...(args["pg-socket"] ? { socketDir: args["pg-socket"] } : {}) };
 if (pg.host !== "127.0.0.1") throw new Error("the benchmark only uses the PostgreSQL on 127.0.0.1");
 const serverEnv: Record<string, string> = args["pool-size"] ? { DATABASE_POOL_SIZE: String(integer("pool-size", args["pool-size"], 1, 200)) } : {};
 // For profiling the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof" (NODE_OPTIONS refuses --cpu-prof).

@@ -24,6 +24,8 @@ export interface PostgresTarget {
   host: string;
   port: number;
   user: string;
+  /** The server connects through PostgreSQL's Unix socket in this directory instead of TCP (psql still uses host). */
+  socketDir?: string;
 }
 
 /** A brand-new database per run: a PostgreSQL database created through psql, or a temporary PGlite directory. */
@@ -43,7 +45,7 @@ export async function provisionDatabase(kind: "postgres" | "pglite", pg: Postgre
   }
   return {
     kind, label: name,
-    env: { DATABASE_URL: `postgres://${encodeURIComponent(pg.user)}@${pg.host}:${pg.port}/${name}` },
+    env: { DATABASE_URL: `postgres://${encodeURIComponent(pg.user)}@${encodeURIComponent(pg.socketDir ?? pg.host)}:${pg.port}/${name}` },
     analyze: async () => void (await psql("analyze", name)),
     backendPids: async () => {
       const { stdout } = await psql(`select pid from pg_stat_activity where datname = '${name}'`);

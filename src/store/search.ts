@@ -68,7 +68,15 @@ export async function searchIds<Extra = unknown>(
   const ascending = descending === backwards;
   const anchor = page.kind === "cursor" ? (page.after ?? page.before) : undefined;
   let keyset = "";
-  if (anchor) keyset = ` AND (${key}, ${a}.seq) ${ascending ? ">" : "<"} (${params.add(anchor.key)}::text COLLATE "C", ${params.add(anchor.seq)}::bigint)`;
+  if (anchor) {
+    // Unsorted (what identity providers ask for) the order is seq alone, and the keyset must say so: PostgreSQL
+    // cannot use an index for `('', seq) > ('', $n)`, and walked every row before the cursor on every page —
+    // 47 ms for a page in the middle of 100,000 users. `seq > $n` is an index condition on (organization_id, seq).
+    const comparison = ascending ? ">" : "<";
+    keyset = sortSpec
+      ? ` AND (${key}, ${a}.seq) ${comparison} (${params.add(anchor.key)}::text COLLATE "C", ${params.add(anchor.seq)}::bigint)`
+      : ` AND ${a}.seq ${comparison} ${params.add(anchor.seq)}::bigint`;
+  }
   const direction = ascending ? "ASC" : "DESC";
   const limit = page.kind === "cursor" ? page.limit + 1 : page.limit;
   // No OFFSET on a first page: with `OFFSET $n` PostgreSQL prices the generic plan above the custom one (it

@@ -7,6 +7,7 @@ import { OrganizationSettings1795400500000 } from "./1795400500000-organization-
 import { UsersAndInvites1795400600000 } from "./1795400600000-users-and-invites.js";
 import { Ownership1795400700000 } from "./1795400700000-ownership.js";
 import { UserTombstones1795400800000 } from "./1795400800000-user-tombstones.js";
+import { PagingBySeq1795400900000 } from "./1795400900000-paging-by-seq.js";
 
 /** Every migration, in order. Listed as classes so tsx and the compiled build see the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   UsersAndInvites1795400600000,
   Ownership1795400700000,
   UserTombstones1795400800000,
+  PagingBySeq1795400900000,
 ];
